@@ -1,0 +1,128 @@
+package org.convnext4j.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.convnext4j.model.layers.ConvNeXtBlock;
+import org.convnext4j.model.layers.ConvNeXtDownsample;
+import org.convnext4j.model.layers.ConvNeXtHead;
+import org.convnext4j.model.layers.ConvNeXtStem;
+import org.convnext4j.model.layers.DropPath;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Builds a ConvNeXt as a DL4J {@link ComputationGraph} and names its vertices.
+ *
+ * <pre>
+ * input (N,3,H,W) → stem → s0.b0 … → s1.downsample → s1.b0 … → s3.b{last} → head (logits) → output (softmax + loss)
+ * block s{i}.b{j}: s{i}.b{j}.branch → [s{i}.b{j}.droppath] → s{i}.b{j} = add(branch, block input)
+ * </pre>
+ * Activations between ConvNeXt layers are channels-last (N,H,W,C).
+ */
+public final class ConvNeXtGraph {
+
+    public static final String INPUT = "input";
+    public static final String STEM = "stem";
+    public static final String HEAD = "head";
+    public static final String OUTPUT = "output";
+
+    private ConvNeXtGraph() {
+    }
+
+    public static String block(int stage, int index) {
+        return "s" + stage + ".b" + index;
+    }
+
+    public static String branch(int stage, int index) {
+        return block(stage, index) + ".branch";
+    }
+
+    public static String dropPath(int stage, int index) {
+        return block(stage, index) + ".droppath";
+    }
+
+    public static String downsample(int stage) {
+        return "s" + stage + ".downsample";
+    }
+
+    /** The vertex whose activation is stage {@code stage}'s output: its last block. */
+    public static String stageOutput(ConvNeXtConfig config, int stage) {
+        return block(stage, config.depths().get(stage) - 1);
+    }
+
+    /** A freshly initialised network, training with Adam until the training module configures otherwise. */
+    public static ComputationGraph create(ConvNeXtConfig config, int imageSize, long seed, DataType dataType) {
+        ComputationGraph graph = new ComputationGraph(configuration(config, imageSize, seed, dataType, new Adam(1e-3)));
+        graph.init();
+        return graph;
+    }
+
+    public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
+                                                              DataType dataType, IUpdater updater) {
+        if (imageSize < 32) {
+            throw new IllegalArgumentException("image size must be at least 32 (total stride), got " + imageSize);
+        }
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .updater(updater)
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(imageSize, imageSize, ConvNeXtConfig.IN_CHANNELS));
+
+        List<Integer> dims = config.dims();
+        g.addLayer(STEM, new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), INPUT);
+        String previous = STEM;
+        int blockIndex = 0;
+        for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
+            if (stage > 0) {
+                g.addLayer(downsample(stage), new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)), previous);
+                previous = downsample(stage);
+            }
+            for (int b = 0; b < config.depths().get(stage); b++) {
+                g.addLayer(branch(stage, b), new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()), previous);
+                String residual = branch(stage, b);
+                double rate = config.dropPathRateOf(blockIndex++);
+                if (rate > 0) {
+                    g.addLayer(dropPath(stage, b), new DropoutLayer(new DropPath(rate)), residual);
+                    residual = dropPath(stage, b);
+                }
+                g.addVertex(block(stage, b), new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, residual);
+                previous = block(stage, b);
+            }
+        }
+        g.addLayer(HEAD, new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), previous);
+        g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX).build(), HEAD);
+        g.setOutputs(OUTPUT);
+        return g.build();
+    }
+
+    /** Logits for a batch of NCHW images, in inference mode. */
+    public static INDArray logits(ComputationGraph graph, INDArray images) {
+        return graph.feedForward(images, false).get(HEAD);
+    }
+
+    /** Each stage's feature map (strides 4, 8, 16, 32) as NCHW arrays, in inference mode: a backbone's outputs. */
+    public static List<INDArray> stageFeatures(ComputationGraph graph, ConvNeXtConfig config, INDArray images) {
+        Map<String, INDArray> activations = graph.feedForward(images, false);
+        List<INDArray> features = new ArrayList<>(ConvNeXtConfig.STAGES);
+        for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
+            features.add(activations.get(stageOutput(config, stage)).permute(0, 3, 1, 2).dup('c'));
+        }
+        return features;
+    }
+}

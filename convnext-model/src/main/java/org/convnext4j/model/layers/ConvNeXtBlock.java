@@ -1,0 +1,131 @@
+package org.convnext4j.model.layers;
+
+import java.util.Map;
+import java.util.Objects;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The residual branch of a ConvNeXt block: 7×7 depthwise conv → LayerNorm → Linear(d, 4d) → GELU →
+ * Linear(4d, d) → layer scale. NHWC in and out. Stochastic depth and the residual add sit outside
+ * (a {@link DropPath} dropout layer and an add vertex), because a SameDiff layer cannot tell
+ * training from inference and re-runs its forward pass during backprop.
+ */
+public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
+
+    public static final String DW_WEIGHT = "dwW";
+    public static final String DW_BIAS = "dwB";
+    public static final String NORM_WEIGHT = "normW";
+    public static final String NORM_BIAS = "normB";
+    public static final String FC1_WEIGHT = "fc1W";
+    public static final String FC1_BIAS = "fc1B";
+    public static final String FC2_WEIGHT = "fc2W";
+    public static final String FC2_BIAS = "fc2B";
+    public static final String GAMMA = "gamma";
+    public static final int KERNEL = 7;
+    public static final int MLP_RATIO = 4;
+
+    private int dim;
+    private double layerScaleInit;
+
+    protected ConvNeXtBlock() {
+        // for JSON
+    }
+
+    /** @param layerScaleInit initial layer scale; 0 means no layer scale parameter at all */
+    public ConvNeXtBlock(int dim, double layerScaleInit) {
+        if (dim < 1 || !(layerScaleInit >= 0)) {
+            throw new IllegalArgumentException("block needs dim > 0 and layer scale >= 0, got dim=" + dim
+                    + " layerScaleInit=" + layerScaleInit);
+        }
+        this.dim = dim;
+        this.layerScaleInit = layerScaleInit;
+    }
+
+    public boolean hasLayerScale() {
+        return layerScaleInit > 0;
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        int hidden = MLP_RATIO * dim;
+        params.addWeightParam(DW_WEIGHT, KERNEL, KERNEL, dim, 1);   // (kH, kW, C, depth multiplier)
+        params.addWeightParam(FC1_WEIGHT, dim, hidden);             // (in, out)
+        params.addWeightParam(FC2_WEIGHT, hidden, dim);
+        params.addBiasParam(DW_BIAS, dim);
+        params.addBiasParam(NORM_WEIGHT, dim);
+        params.addBiasParam(NORM_BIAS, dim);
+        params.addBiasParam(FC1_BIAS, hidden);
+        params.addBiasParam(FC2_BIAS, dim);
+        if (hasLayerScale()) {
+            params.addBiasParam(GAMMA, dim);
+        }
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        TruncatedNormal.fill(params.get(DW_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        TruncatedNormal.fill(params.get(FC1_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        TruncatedNormal.fill(params.get(FC2_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        params.get(DW_BIAS).assign(0);
+        params.get(NORM_WEIGHT).assign(1);
+        params.get(NORM_BIAS).assign(0);
+        params.get(FC1_BIAS).assign(0);
+        params.get(FC2_BIAS).assign(0);
+        if (hasLayerScale()) {
+            params.get(GAMMA).assign(layerScaleInit);
+        }
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
+        SDVariable x = sd.cnn().depthWiseConv2d(input, params.get(DW_WEIGHT), params.get(DW_BIAS),
+                ConvNeXtOps.depthwise7x7());
+        x = ConvNeXtOps.layerNormLastAxis(sd, x, 4, params.get(NORM_WEIGHT), params.get(NORM_BIAS));
+        SDVariable rows = x.reshape(-1, dim);                                   // (N, H, W, C) -> (N*H*W, C)
+        SDVariable hidden = ConvNeXtOps.gelu(sd, rows.mmul(params.get(FC1_WEIGHT)).add(params.get(FC1_BIAS)));
+        SDVariable out = hidden.mmul(params.get(FC2_WEIGHT)).add(params.get(FC2_BIAS));
+        if (hasLayerScale()) {
+            out = out.mul(params.get(GAMMA));
+        }
+        return out.reshape(input.shape());                                     // back to (N, H, W, C)
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        Shapes.convolutional(inputType, CNN2DFormat.NHWC, dim, "block");
+        return inputType;
+    }
+
+    public int getDim() {
+        return dim;
+    }
+
+    public void setDim(int dim) {
+        this.dim = dim;
+    }
+
+    public double getLayerScaleInit() {
+        return layerScaleInit;
+    }
+
+    public void setLayerScaleInit(double layerScaleInit) {
+        this.layerScaleInit = layerScaleInit;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && dim == ((ConvNeXtBlock) o).dim
+                && Double.compare(layerScaleInit, ((ConvNeXtBlock) o).layerScaleInit) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), dim, layerScaleInit);
+    }
+}

@@ -1,0 +1,56 @@
+package org.convnext4j.model.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/** The SameDiff building blocks shared by the ConvNeXt layers. Activations are channels-last (NHWC). */
+final class ConvNeXtOps {
+
+    /** LayerNorm epsilon of every ConvNeXt norm. */
+    static final double LAYER_NORM_EPS = 1e-6;
+
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+
+    private ConvNeXtOps() {
+    }
+
+    /**
+     * LayerNorm over the last axis with eps 1e-6, written from mean and variance because ND4J's
+     * {@code layer_norm} op has no epsilon argument.
+     */
+    static SDVariable layerNormLastAxis(SameDiff sd, SDVariable x, int rank, SDVariable weight, SDVariable bias) {
+        int axis = rank - 1;
+        SDVariable centered = x.sub(sd.mean(x, true, axis));
+        SDVariable variance = sd.mean(centered.mul(centered), true, axis);
+        SDVariable normalized = centered.div(sd.math().sqrt(variance.add(LAYER_NORM_EPS)));
+        return normalized.mul(weight).add(bias);
+    }
+
+    /** Exact GELU, 0.5·x·(1 + erf(x/√2)): ND4J's gelu ops are approximations off by up to 3e-2. */
+    static SDVariable gelu(SameDiff sd, SDVariable x) {
+        SDVariable erf = sd.math().erf(x.mul(INV_SQRT_2));
+        return x.mul(erf.add(1.0)).mul(0.5);
+    }
+
+    /** A strided, unpadded channels-last convolution whose kernel equals its stride (stem and downsampling). */
+    static Conv2DConfig patchify(int kernel) {
+        return Conv2DConfig.builder()
+                .kH(kernel).kW(kernel).sH(kernel).sW(kernel)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat(Conv2DConfig.NHWC)
+                .weightsFormat(WeightsFormat.YXIO)
+                .build();
+    }
+
+    /** The 7×7 depthwise convolution of a block: stride 1, padding 3, channels-last. */
+    static Conv2DConfig depthwise7x7() {
+        return Conv2DConfig.builder()
+                .kH(7).kW(7).sH(1).sW(1).pH(3).pW(3)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat(Conv2DConfig.NHWC)
+                .build();
+    }
+}

@@ -1,0 +1,44 @@
+package org.convnext4j.model.layers;
+
+import java.util.Collection;
+import java.util.Map;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Base of the ConvNeXt layers: a DL4J {@link SameDiffLayer} whose runtime layer corrects the doubled
+ * incoming gradient of DL4J 1.0.0-M2.1 (see {@link GradientCorrectedSameDiffLayer}).
+ */
+public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
+
+    protected ConvNeXtSameDiffLayer() {
+        // for JSON
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        GradientCorrectedSameDiffLayer layer = new GradientCorrectedSameDiffLayer(conf, networkDataType);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+        return super.hashCode();
+    }
+}

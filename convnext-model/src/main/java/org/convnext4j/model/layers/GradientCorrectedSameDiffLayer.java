@@ -1,0 +1,31 @@
+package org.convnext4j.model.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's runtime SameDiff layer with the incoming gradient halved before backprop.
+ *
+ * <p>In DL4J 1.0.0-M2.1 the gradient a SameDiffLayer computes is exactly twice the true one, for
+ * its parameters and its input alike (see {@code SameDiffGradientFactorTest}, which fails if that
+ * factor ever changes). Adam hides a constant factor, but SGD, weight decay, clipping and every
+ * layer below the first would be wrong; halving the incoming gradient makes all of them exact.
+ */
+final class GradientCorrectedSameDiffLayer extends SameDiffLayer {
+
+    static final double DL4J_GRADIENT_FACTOR = 2.0;
+
+    GradientCorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return super.backpropGradient(epsilon.div(DL4J_GRADIENT_FACTOR), workspaceMgr);
+    }
+}
