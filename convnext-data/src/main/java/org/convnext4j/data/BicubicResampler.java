@@ -1,0 +1,155 @@
+package org.convnext4j.data;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * Bicubic resizing that reproduces Pillow 9's {@code Image.resize(size, Image.BICUBIC)} pixel for
+ * pixel, so that images resized here match the ones torchvision's {@code Resize} fed a model in
+ * training.
+ *
+ * <p>Pillow's algorithm: a separable convolution with the cubic kernel (a = -0.5, support 2),
+ * widened by the scale factor when shrinking so that it antialiases; per output pixel, weights
+ * normalised to sum to 1 and then rounded to fixed point with 22 fractional bits. The horizontal
+ * pass runs first and is rounded and clamped to 8 bits before the vertical pass; that intermediate
+ * rounding is part of the result, so it is kept here. An axis whose size does not change is not
+ * resampled at all.
+ */
+public final class BicubicResampler {
+
+    /** Pillow's PRECISION_BITS: 32 bits less 8 for the sample and 2 for overshoot of the sum. */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+    private static final double CUBIC_A = -0.5;
+    private static final double CUBIC_SUPPORT = 2.0;
+
+    private BicubicResampler() {
+    }
+
+    /** Returns a new {@code TYPE_INT_RGB} image of {@code width}×{@code height}. */
+    public static BufferedImage resize(BufferedImage rgb, int width, int height) {
+        if (rgb.getType() != BufferedImage.TYPE_INT_RGB) {
+            throw new IllegalArgumentException(
+                    "expected a TYPE_INT_RGB image (see ImageDecoder), got type " + rgb.getType());
+        }
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
+        }
+        int inWidth = rgb.getWidth();
+        int inHeight = rgb.getHeight();
+        int[] pixels = rgb.getRGB(0, 0, inWidth, inHeight, null, 0, inWidth);
+        if (width != inWidth) {
+            pixels = horizontal(pixels, inWidth, inHeight, Taps.of(inWidth, width));
+        }
+        if (height != inHeight) {
+            pixels = vertical(pixels, width, inHeight, Taps.of(inHeight, height));
+        }
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, width, height, pixels, 0, width);
+        return out;
+    }
+
+    private static int[] horizontal(int[] in, int inWidth, int height, Taps taps) {
+        int outWidth = taps.outSize();
+        int[] out = new int[outWidth * height];
+        for (int y = 0; y < height; y++) {
+            int rowStart = y * inWidth;
+            for (int x = 0; x < outWidth; x++) {
+                int first = rowStart + taps.first[x];
+                out[y * outWidth + x] = convolve(in, first, 1, taps, x);
+            }
+        }
+        return out;
+    }
+
+    private static int[] vertical(int[] in, int width, int inHeight, Taps taps) {
+        int outHeight = taps.outSize();
+        int[] out = new int[width * outHeight];
+        for (int y = 0; y < outHeight; y++) {
+            int first = taps.first[y] * width;
+            for (int x = 0; x < width; x++) {
+                out[y * width + x] = convolve(in, first + x, width, taps, y);
+            }
+        }
+        return out;
+    }
+
+    /** One output pixel: the weighted sum of the taps for {@code output}, starting at {@code first}. */
+    private static int convolve(int[] in, int first, int step, Taps taps, int output) {
+        // Start at one half so that the final shift rounds to nearest.
+        int r = 1 << (PRECISION_BITS - 1);
+        int g = r;
+        int b = r;
+        int weightAt = output * taps.stride;
+        for (int i = 0; i < taps.count[output]; i++) {
+            int pixel = in[first + i * step];
+            int weight = taps.weights[weightAt + i];
+            r += ((pixel >> 16) & 0xFF) * weight;
+            g += ((pixel >> 8) & 0xFF) * weight;
+            b += (pixel & 0xFF) * weight;
+        }
+        return (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+    }
+
+    private static int clip8(int fixedPoint) {
+        return Math.max(0, Math.min(255, fixedPoint >> PRECISION_BITS));
+    }
+
+    private static double cubic(double x) {
+        double d = Math.abs(x);
+        if (d < 1.0) {
+            return ((CUBIC_A + 2.0) * d - (CUBIC_A + 3.0)) * d * d + 1;
+        }
+        if (d < 2.0) {
+            return (((d - 5) * d + 8) * d - 4) * CUBIC_A;
+        }
+        return 0.0;
+    }
+
+    /**
+     * The filter for one axis: output {@code i} reads {@code count[i]} inputs from {@code first[i]}
+     * with fixed-point weights at {@code weights[i * stride ...]}.
+     *
+     * <p>The floating-point steps are written in Pillow's order (multiplying by the reciprocal of
+     * the scale, truncating casts) because a weight that rounds differently can move a pixel by one.
+     */
+    private record Taps(int[] first, int[] count, int[] weights, int stride) {
+
+        static Taps of(int inSize, int outSize) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = CUBIC_SUPPORT * filterScale;
+            double inverseFilterScale = 1.0 / filterScale;
+            int stride = (int) Math.ceil(support) * 2 + 1;
+            int[] first = new int[outSize];
+            int[] count = new int[outSize];
+            int[] weights = new int[outSize * stride];
+            double[] raw = new double[stride];
+            for (int i = 0; i < outSize; i++) {
+                double center = (i + 0.5) * scale;
+                int lo = Math.max((int) (center - support + 0.5), 0);
+                int hi = Math.min((int) (center + support + 0.5), inSize);
+                double sum = 0.0;
+                for (int t = 0; t < hi - lo; t++) {
+                    raw[t] = cubic((t + lo - center + 0.5) * inverseFilterScale);
+                    sum += raw[t];
+                }
+                for (int t = 0; t < hi - lo; t++) {
+                    double normalised = sum != 0.0 ? raw[t] / sum : raw[t];
+                    weights[i * stride + t] = toFixedPoint(normalised);
+                }
+                first[i] = lo;
+                count[i] = hi - lo;
+            }
+            return new Taps(first, count, weights, stride);
+        }
+
+        int outSize() {
+            return first.length;
+        }
+
+        /** Rounds half away from zero, as Pillow does. */
+        private static int toFixedPoint(double weight) {
+            double scaled = weight * (1 << PRECISION_BITS);
+            return (int) (weight < 0 ? scaled - 0.5 : scaled + 0.5);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.convnext4j.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes image files to 8-bit RGB with the pixel values PIL's {@code Image.open(f).convert("RGB")}
+ * gives, so that models trained with torchvision see the same inputs here.
+ *
+ * <p>Samples are taken raw from the decoded raster, never through Java's colour management: PIL
+ * ignores embedded ICC profiles and treats grey as plain R = G = B, while Java would gamma-convert
+ * linear-grey images and apply ICC profiles. Alpha is dropped without compositing, as PIL does.
+ * 16-bit samples keep their high byte (PIL does the same for 16-bit RGB; for 16-bit grey PIL clips
+ * to 255 instead, which we deliberately do not copy). CMYK JPEGs, which ImageIO cannot read, fail.
+ */
+public final class ImageDecoder {
+
+    /** PIL's {@code Image.MAX_IMAGE_PIXELS}: anything larger is refused before its pixels are decoded. */
+    public static final long MAX_PIXELS = 178_956_970L;
+
+    private ImageDecoder() {
+    }
+
+    /**
+     * Reads the first image in {@code file} as {@code TYPE_INT_RGB}.
+     *
+     * @throws IOException with a one-line message naming the file when it is missing, in a format
+     *     ImageIO cannot read, truncated or corrupt, or larger than {@link #MAX_PIXELS}
+     */
+    public static BufferedImage readRgb(Path file) throws IOException {
+        try {
+            return toRgb(decode(file));
+        } catch (IOException | RuntimeException e) {
+            // ImageIO readers throw unchecked exceptions on some malformed files as well.
+            throw new IOException("Cannot read image " + file + ": " + reason(e), e);
+        }
+    }
+
+    private static BufferedImage decode(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no such file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new IOException("cannot open the file");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException("not in an image format ImageIO can read");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return read(reader);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    private static BufferedImage read(ImageReader reader) throws IOException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        long pixels = (long) width * height;
+        if (pixels > MAX_PIXELS) {
+            throw new IOException(width + "x" + height + " = " + pixels
+                    + " pixels is above the limit of " + MAX_PIXELS + " (possible decompression bomb)");
+        }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        BufferedImage image = reader.read(0, withoutIccConversion(reader));
+        // ImageIO decodes a truncated JPEG with the missing part grey and only warns; PIL refuses it.
+        // Other warnings (stray bytes, bad ICC profiles) are ignored, as PIL ignores them.
+        for (String warning : warnings) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("truncated") || lower.contains("premature end of jpeg file")) {
+                throw new IOException("truncated file (" + warning + ")");
+            }
+        }
+        return image;
+    }
+
+    /**
+     * ImageIO's JPEG reader converts images with an embedded ICC profile (Adobe RGB photos, say)
+     * to sRGB; PIL does not, so neither may we. Selecting bands, even all of them in order, makes
+     * the reader keep libjpeg's own output (JPEGImageReader.checkColorConversion returns early).
+     */
+    private static ImageReadParam withoutIccConversion(ImageReader reader) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if ("jpeg".equalsIgnoreCase(reader.getFormatName()) && raw != null) {
+            int[] allBands = IntStream.range(0, raw.getNumBands()).toArray();
+            param.setSourceBands(allBands);
+            param.setDestinationBands(allBands);
+        }
+        return param;
+    }
+
+    private static BufferedImage toRgb(BufferedImage image) throws IOException {
+        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
+            return image;
+        }
+        ColorModel model = image.getColorModel();
+        Raster raster = image.getRaster();
+        int width = image.getWidth();
+        int height = image.getHeight();
+        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[width];
+        if (model instanceof IndexColorModel palette) {
+            int[] indices = new int[width];
+            for (int y = 0; y < height; y++) {
+                raster.getSamples(0, y, width, 1, 0, indices);
+                for (int x = 0; x < width; x++) {
+                    row[x] = palette.getRGB(indices[x]) & 0xFFFFFF;
+                }
+                rgb.setRGB(0, y, width, 1, row, 0, width);
+            }
+        } else if (model instanceof ComponentColorModel) {
+            int colours = model.getNumColorComponents();
+            int transfer = model.getTransferType();
+            if (colours != 1 && colours != 3) {
+                throw new IOException("unsupported image with " + colours + " colour components");
+            }
+            if (transfer != DataBuffer.TYPE_BYTE && transfer != DataBuffer.TYPE_USHORT) {
+                throw new IOException("unsupported sample type " + transfer);
+            }
+            int[] bits = model.getComponentSize();
+            int bands = raster.getNumBands();
+            int[] samples = new int[width * bands];
+            for (int y = 0; y < height; y++) {
+                raster.getPixels(0, y, width, 1, samples);
+                for (int x = 0; x < width; x++) {
+                    int at = x * bands;
+                    int r = to8Bits(samples[at], bits[0]);
+                    int g = colours == 1 ? r : to8Bits(samples[at + 1], bits[1]);
+                    int b = colours == 1 ? r : to8Bits(samples[at + 2], bits[2]);
+                    row[x] = (r << 16) | (g << 8) | b;
+                }
+                rgb.setRGB(0, y, width, 1, row, 0, width);
+            }
+        } else {
+            // Packed models (INT_ARGB, 565 BMPs) come from ImageIO in sRGB only, where getRGB is exact.
+            for (int y = 0; y < height; y++) {
+                image.getRGB(0, y, width, 1, row, 0, width);
+                for (int x = 0; x < width; x++) {
+                    row[x] &= 0xFFFFFF;
+                }
+                rgb.setRGB(0, y, width, 1, row, 0, width);
+            }
+        }
+        return rgb;
+    }
+
+    private static int to8Bits(int sample, int bits) {
+        if (bits >= 8) {
+            return sample >>> (bits - 8);
+        }
+        int max = (1 << bits) - 1;
+        return (sample * 255 + max / 2) / max;
+    }
+
+    private static String reason(Throwable e) {
+        String reason = message(e);
+        if (e.getCause() != null) {
+            reason += " (" + message(e.getCause()) + ")";
+        }
+        return reason.replaceAll("\\s+", " ").strip();
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}
