@@ -1,0 +1,108 @@
+package org.convnext4j.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/** Each layer's output in a whole network equals {@link PlainReference} applied to that layer's actual input. */
+class LayerReferenceTest {
+
+    private static final double TOLERANCE = 1e-10;
+    private static DataType previous;
+
+    @BeforeAll
+    static void useDouble() {
+        previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restore() {
+        Nd4j.setDefaultDataTypes(previous, previous);
+    }
+
+    @Test
+    void everyLayerMatchesThePlainLoopReference() {
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 16, 24, 32), 0.0, 0.5, 1.0, 7);
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 40, 1, DataType.DOUBLE, new NoOp()));
+        graph.init();
+        Nd4j.getRandom().setSeed(11);
+        graph.params().addi(Nd4j.randn(DataType.DOUBLE, graph.params().shape()).muli(0.2));
+        INDArray input = Nd4j.randn(DataType.DOUBLE, 2, 3, 40, 40);
+        Map<String, INDArray> acts = graph.feedForward(input, false);
+
+        double[][][][] x = PlainReference.toNhwc(input.permute(0, 2, 3, 1));
+        double[][][][] stem = PlainReference.layerNorm(
+                PlainReference.patchConv(x, param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.CONV_WEIGHT),
+                        param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.CONV_BIAS), 4),
+                param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.NORM_WEIGHT), param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.NORM_BIAS));
+        assertClose(PlainReference.fromNhwc(stem), acts.get(ConvNeXtGraph.STEM), "stem");
+
+        String previousVertex = ConvNeXtGraph.STEM;
+        for (int s = 0; s < 4; s++) {
+            if (s > 0) {
+                String ds = ConvNeXtGraph.downsample(s);
+                double[][][][] normed = PlainReference.layerNorm(PlainReference.toNhwc(acts.get(previousVertex)),
+                        param(graph, ds, ConvNeXtDownsample.NORM_WEIGHT), param(graph, ds, ConvNeXtDownsample.NORM_BIAS));
+                double[][][][] down = PlainReference.patchConv(normed, param(graph, ds, ConvNeXtDownsample.CONV_WEIGHT),
+                        param(graph, ds, ConvNeXtDownsample.CONV_BIAS), 2);
+                assertClose(PlainReference.fromNhwc(down), acts.get(ds), ds);
+                previousVertex = ds;
+            }
+            for (int b = 0; b < config.depths().get(s); b++) {
+                String branch = ConvNeXtGraph.branch(s, b);
+                double[][][][] expected = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(previousVertex)),
+                        params(graph, branch), true);
+                assertClose(PlainReference.fromNhwc(expected), acts.get(branch), branch);
+                assertClose(acts.get(previousVertex).add(acts.get(branch)), acts.get(ConvNeXtGraph.block(s, b)),
+                        ConvNeXtGraph.block(s, b) + " (residual add)");
+                previousVertex = ConvNeXtGraph.block(s, b);
+            }
+        }
+        double[][] logits = PlainReference.head(PlainReference.toNhwc(acts.get(previousVertex)), params(graph, ConvNeXtGraph.HEAD));
+        assertClose(Nd4j.create(logits), acts.get(ConvNeXtGraph.HEAD), "head");
+    }
+
+    @Test
+    void blockWithoutLayerScaleHasNoGammaAndMatchesReference() {
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
+                new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 8, 8), 0.0, 0.0, 1.0, 3), 32, 1, DataType.DOUBLE, new NoOp()));
+        graph.init();
+        String branch = ConvNeXtGraph.branch(0, 0);
+        assertTrue(!params(graph, branch).containsKey(ConvNeXtBlock.GAMMA), "no gamma parameter without layer scale");
+        Nd4j.getRandom().setSeed(12);
+        graph.params().addi(Nd4j.randn(DataType.DOUBLE, graph.params().shape()).muli(0.2));
+        Map<String, INDArray> acts = graph.feedForward(Nd4j.randn(DataType.DOUBLE, 1, 3, 32, 32), false);
+        double[][][][] expected = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(ConvNeXtGraph.STEM)),
+                params(graph, branch), false);
+        assertClose(PlainReference.fromNhwc(expected), acts.get(branch), branch);
+    }
+
+    private static INDArray param(ComputationGraph graph, String vertex, String key) {
+        return graph.getParam(vertex + "_" + key);
+    }
+
+    private static Map<String, INDArray> params(ComputationGraph graph, String vertex) {
+        return new HashMap<>(graph.getVertex(vertex).paramTable(false));
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what + " shape");
+        double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(maxDiff <= TOLERANCE, what + ": max |diff| " + maxDiff + " > " + TOLERANCE);
+    }
+}
