@@ -1,5 +1,8 @@
 package org.convnext4j.model.layers;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
@@ -19,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class GradientCorrectedSameDiffLayer extends SameDiffLayer {
 
     static final double DL4J_GRADIENT_FACTOR = 2.0;
+    private static final PrintStream DISCARD = new PrintStream(OutputStream.nullOutputStream());
 
     GradientCorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -26,6 +30,20 @@ final class GradientCorrectedSameDiffLayer extends SameDiffLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return super.backpropGradient(epsilon.div(DL4J_GRADIENT_FACTOR), workspaceMgr);
+        INDArray corrected = epsilon.div(DL4J_GRADIENT_FACTOR);
+        if (sameDiff != null && sameDiff.hasGradientFunction()) {
+            return super.backpropGradient(corrected, workspaceMgr);
+        }
+        // The first backprop builds the gradient function, and SameDiff prints a line per op to
+        // System.out while doing so; keep that out of the user's console.
+        synchronized (GradientCorrectedSameDiffLayer.class) {
+            PrintStream console = System.out;
+            System.setOut(DISCARD);
+            try {
+                return super.backpropGradient(corrected, workspaceMgr);
+            } finally {
+                System.setOut(console);
+            }
+        }
     }
 }

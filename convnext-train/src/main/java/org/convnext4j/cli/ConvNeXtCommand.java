@@ -1,0 +1,43 @@
+package org.convnext4j.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Base of every subcommand: runs it and turns failures into exit codes. A failure the user can fix
+ * (bad option value, missing or malformed file) prints one line; anything else is logged with its
+ * stack trace and reported as an internal error.
+ */
+abstract class ConvNeXtCommand implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int INTERNAL_ERROR = 1;
+    static final int INVALID_INPUT = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConvNeXtCommand.class);
+
+    /** The command's work; throws {@link IllegalArgumentException} or {@link IOException} for the user's mistakes. */
+    protected abstract void execute() throws IOException;
+
+    @Override
+    public final Integer call() {
+        try {
+            execute();
+            return OK;
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("error: " + e.getMessage());
+            return INVALID_INPUT;
+        } catch (UncheckedIOException e) {
+            System.err.println("error: " + e.getCause().getMessage());
+            return INVALID_INPUT;
+        } catch (RuntimeException e) {
+            LOG.error("internal error", e);
+            System.err.println("internal error: " + e);
+            return INTERNAL_ERROR;
+        }
+    }
+}

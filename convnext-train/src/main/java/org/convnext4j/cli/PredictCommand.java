@@ -1,0 +1,138 @@
+package org.convnext4j.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.convnext4j.data.EvalTransform;
+import org.convnext4j.data.ImageDecoder;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.io.ModelFile;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify the images in a folder with a model: top-k classes per image as JSON lines.")
+final class PredictCommand extends ConvNeXtCommand {
+
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", required = true, description = "a convnext4j model file")
+    private Path model;
+
+    @Option(names = "--images", required = true, description = "folder of images (not recursive)")
+    private Path images;
+
+    @Option(names = "--crop-pct", defaultValue = "0.875",
+            description = "resize the shorter side to size/crop_pct, then center-crop (default ${DEFAULT-VALUE})")
+    private double cropPct;
+
+    @Option(names = "--topk", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
+    private int topK;
+
+    @Option(names = "--batch", defaultValue = "16", description = "images per forward pass (default ${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--output", description = "write the JSON lines here instead of standard output")
+    private Path output;
+
+    @Option(names = "--save-logits", description = "also write the raw logits as a float32 .npy, rows in file-name order")
+    private Path saveLogits;
+
+    @Override
+    protected void execute() throws IOException {
+        if (topK < 1 || batch < 1) {
+            throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
+        }
+        List<Path> files = listImages(images);
+        ModelFile.Loaded loaded = ModelFile.load(model, false);
+        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), cropPct);
+        List<String> classNames = loaded.info().classNames();
+        int k = Math.min(topK, classNames.size());
+
+        float[][] allLogits = new float[files.size()][];
+        try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
+            PrintStream sink = out == null ? System.out : out;
+            for (int start = 0; start < files.size(); start += batch) {
+                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
+                List<BufferedImage> decoded = new ArrayList<>(chunk.size());
+                for (Path file : chunk) {
+                    decoded.add(ImageDecoder.readRgb(file));
+                }
+                INDArray logits = ConvNeXtGraph.logits(loaded.graph(), transform.toBatch(decoded)).castTo(DataType.FLOAT);
+                for (int i = 0; i < chunk.size(); i++) {
+                    float[] row = logits.getRow(i).toFloatVector();
+                    allLogits[start + i] = row;
+                    sink.println(JSON.writeValueAsString(prediction(chunk.get(i), row, classNames, k)));
+                }
+            }
+        }
+        if (saveLogits != null) {
+            NpyFile.writeFloatMatrix(saveLogits, allLogits, classNames.size());
+        }
+    }
+
+    static List<Path> listImages(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IOException(folder + ": not a folder of images");
+        }
+        List<Path> files;
+        try (Stream<Path> entries = Files.list(folder)) {
+            files = entries.filter(Files::isRegularFile)
+                    .filter(p -> IMAGE_EXTENSIONS.contains(extension(p)))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        }
+        if (files.isEmpty()) {
+            throw new IOException(folder + ": no images (expected files ending in " + IMAGE_EXTENSIONS + ")");
+        }
+        return files;
+    }
+
+    private static String extension(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static ObjectNode prediction(Path file, float[] logits, List<String> classNames, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double[] probs = new double[logits.length];
+        double sum = 0;
+        for (int c = 0; c < logits.length; c++) {
+            probs[c] = Math.exp(logits[c] - max);
+            sum += probs[c];
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < logits.length; c++) {
+            order.add(c);
+        }
+        order.sort(Comparator.comparingDouble((Integer c) -> -probs[c]).thenComparingInt(c -> c));
+        ObjectNode node = JSON.createObjectNode();
+        node.put("file", file.getFileName().toString());
+        ArrayNode top = node.putArray("top");
+        for (int c : order.subList(0, k)) {
+            top.addObject().put("class", classNames.get(c)).put("index", c).put("prob", probs[c] / sum);
+        }
+        return node;
+    }
+}
