@@ -2,31 +2,44 @@ package org.convnext4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 class ConvNeXtComplexityTest {
 
-    /** PyTorch's sum(p.numel()) for the reference models with a 1000-class head (fixtures/param_counts.json). */
-    private static final Map<String, Long> PYTORCH_PARAMS = Map.of(
-            "convnext_atto", 3_695_520L,
-            "convnext_femto", 5_217_784L,
-            "convnext_pico", 9_045_672L,
-            "convnext_nano", 15_593_560L,
-            "convnext_tiny", 28_589_128L,
-            "convnext_small", 50_223_688L,
-            "convnext_base", 88_591_464L,
-            "convnext_large", 197_767_336L,
-            "convnext_xlarge", 350_196_968L);
+    /** PyTorch's sum(p.numel()) with a 1000-class head, written by fixtures/generate_fixtures.py. */
+    private static JsonNode pytorchCounts() throws IOException {
+        try (InputStream in = ConvNeXtComplexityTest.class.getResourceAsStream("/fixtures/param_counts.json")) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
 
     @Test
-    void parameterCountsEqualPyTorch() {
-        PYTORCH_PARAMS.forEach((name, expected) ->
-                assertEquals(expected, ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(name)), name));
+    void parameterCountsEqualPyTorch() throws IOException {
+        JsonNode counts = pytorchCounts();
+        counts.get("torchvision_1000_classes").fields().forEachRemaining(e ->
+                assertEquals(e.getValue().asLong(), ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(e.getKey())), e.getKey()));
+        List<String> official = new ArrayList<>();
+        counts.get("official_style_1000_classes").fields().forEachRemaining(e -> {
+            official.add(e.getKey());
+            ConvNeXtConfig config = ConvNeXtVariants.get(e.getKey());
+            assertEquals(e.getValue().get("params").asLong(), ConvNeXtComplexity.totalParams(config), e.getKey());
+            assertEquals(e.getValue().get("dims").toString(), config.dims().toString().replace(" ", ""), e.getKey());
+        });
+        assertEquals(List.of("convnext_atto", "convnext_femto", "convnext_pico", "convnext_nano", "convnext_tiny",
+                "convnext_xlarge"), official);
+        assertEquals(28_589_128L, ConvNeXtComplexity.totalParams(ConvNeXtVariants.get("convnext_tiny")));
+        JsonNode test = counts.get("test_config");
+        assertEquals(test.get("params_torchvision").asLong(),
+                ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(test.get("num_classes").asInt())));
     }
 
     @Test

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code convnext} command line: one subcommand per task. */
 @Command(name = "convnext", mixinStandardHelpOptions = true, version = "convnext4j 0.1.0",
         description = "ConvNeXt training and inference on the JVM.",
-        subcommands = {InspectCommand.class, PredictCommand.class,
+        subcommands = {InspectCommand.class, ImportCommand.class, ExportCommand.class, PredictCommand.class,
                 BenchmarkCommand.class})
 public final class ConvNeXtCli implements Runnable {
 

@@ -1,0 +1,48 @@
+package org.convnext4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.model.weights.ConvNeXtWeights;
+import org.convnext4j.model.weights.SafeTensors;
+import org.convnext4j.model.weights.WeightNaming;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write a model's weights for deployment (dl4j) or for PyTorch (safetensors, official/timm/torchvision names).")
+final class ExportCommand extends ConvNeXtCommand {
+
+    enum Format { dl4j, safetensors }
+
+    enum Names { official, timm, torchvision }
+
+    @Option(names = "--model", required = true, description = "a convnext4j model file")
+    private Path model;
+
+    @Option(names = "--format", defaultValue = "safetensors", description = "dl4j or safetensors (default ${DEFAULT-VALUE})")
+    private Format format;
+
+    @Option(names = "--names", defaultValue = "official", description = "official, timm or torchvision (default ${DEFAULT-VALUE})")
+    private Names names;
+
+    @Option(names = "--output", required = true, description = "file to write")
+    private Path output;
+
+    @Override
+    protected void execute() throws IOException {
+        ModelFile.Loaded loaded = ModelFile.load(model, false);
+        if (format == Format.dl4j) {
+            // without the optimiser state: what deployment needs
+            ModelFile.save(output, loaded.graph(), loaded.info(), false);
+        } else {
+            WeightNaming naming = WeightNaming.valueOf(names.name().toUpperCase());
+            SafeTensors.write(output, ConvNeXtWeights.export(loaded.graph(), loaded.info().config(), naming),
+                    Map.of("format", "pt"));
+        }
+        System.out.println("exported " + model + " -> " + output);
+    }
+}

@@ -1,0 +1,146 @@
+package org.convnext4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.convnext4j.model.weights.SafeTensors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * import → predict → export through the command line, on the PyTorch fixture weights and real
+ * photos, against PyTorch's own predictions (predict-fixtures/generate_predict_fixtures.py).
+ */
+class ModelWorkflowTest {
+
+    private static final Path FIXTURES = Path.of("../convnext-model/src/test/resources/fixtures");
+    private static final Path PHOTOS = Path.of("../convnext-data/src/test/resources/photos");
+    private static final Path PREDICT_FIXTURES = Path.of("src/test/resources/predict-fixtures");
+    private static final List<String> PHOTO_ORDER = List.of("camera-gray.jpg", "cat-landscape.jpg", "rocket-portrait.jpg");
+
+    @TempDir
+    static Path dir;
+    private static Path model;
+
+    @BeforeAll
+    static void importFixtureWeights() {
+        model = dir.resolve("test-model.zip");
+        CliRun run = CliRun.of("import", "--weights", FIXTURES.resolve("convnext_test_torchvision.safetensors").toString(),
+                "--variant", "convnext_test", "--image-size", "64", "--output", model.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("torchvision names"), run.out());
+    }
+
+    @Test
+    void predictionsOnRealPhotosMatchPyTorch() throws IOException {
+        for (String crop : List.of("0.875", "1.0")) {
+            Path logitsFile = dir.resolve("logits-" + crop + ".npy");
+            Path predictions = dir.resolve("preds-" + crop + ".jsonl");
+            CliRun run = CliRun.of("predict", "--model", model.toString(), "--images", PHOTOS.toString(), "--crop-pct", crop,
+                    "--topk", "3", "--output", predictions.toString(), "--save-logits", logitsFile.toString());
+            assertEquals(0, run.exitCode(), run.err());
+
+            double[][] ours = NpyReader.read(logitsFile);
+            double[][] pytorch = NpyReader.read(PREDICT_FIXTURES.resolve("photos_logits_s64_c" + crop + ".npy"));
+            assertEquals(pytorch.length, ours.length);
+            List<String> lines = Files.readAllLines(predictions);
+            assertEquals(PHOTO_ORDER.size(), lines.size());
+            for (int i = 0; i < ours.length; i++) {
+                double maxDiff = 0;
+                for (int c = 0; c < ours[i].length; c++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(ours[i][c] - pytorch[i][c]));
+                }
+                assertTrue(maxDiff <= 1e-4, PHOTO_ORDER.get(i) + " at crop " + crop + ": max |logit diff| " + maxDiff);
+
+                JsonNode line = new ObjectMapper().readTree(lines.get(i));
+                assertEquals(PHOTO_ORDER.get(i), line.get("file").asText());
+                JsonNode top = line.get("top");
+                assertEquals(3, top.size());
+                assertEquals(argmax(pytorch[i]), top.get(0).get("index").asInt(), "top-1 of " + PHOTO_ORDER.get(i));
+                assertEquals(Integer.toString(argmax(pytorch[i])), top.get(0).get("class").asText());
+                assertTrue(top.get(0).get("prob").asDouble() >= top.get(1).get("prob").asDouble());
+                double probSum = 0;
+                for (JsonNode t : top) {
+                    probSum += t.get("prob").asDouble();
+                }
+                assertTrue(probSum > 0 && probSum <= 1 + 1e-9, "probabilities " + top);
+            }
+        }
+    }
+
+    @Test
+    void exportWritesThePyTorchTensorsBack() throws IOException {
+        for (String names : List.of("official", "timm", "torchvision")) {
+            Path out = dir.resolve("export-" + names + ".safetensors");
+            CliRun run = CliRun.of("export", "--model", model.toString(), "--names", names, "--output", out.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            Map<String, INDArray> expected = SafeTensors.read(FIXTURES.resolve("convnext_test_" + names + ".safetensors"));
+            Map<String, INDArray> actual = SafeTensors.read(out);
+            assertEquals(expected.keySet(), actual.keySet(), names);
+            expected.forEach((k, v) -> assertEquals(v, actual.get(k), names + " " + k));
+        }
+    }
+
+    @Test
+    void importWithAnotherClassCountGetsANewHead() throws IOException {
+        Path fiveClasses = dir.resolve("five.zip");
+        Path classNames = dir.resolve("classes.txt");
+        Files.writeString(classNames, "ant\nbee\ncat\ndog\neel\n");
+        CliRun run = CliRun.of("import", "--weights", FIXTURES.resolve("convnext_test_timm.safetensors").toString(),
+                "--variant", "convnext_test", "--num-classes", "5", "--class-names", classNames.toString(),
+                "--image-size", "64", "--output", fiveClasses.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("(new head)"), run.out());
+        CliRun predict = CliRun.of("predict", "--model", fiveClasses.toString(), "--images", PHOTOS.toString(), "--topk", "9");
+        assertEquals(0, predict.exitCode(), predict.err());
+        JsonNode first = new ObjectMapper().readTree(predict.out().lines().findFirst().orElseThrow());
+        assertEquals(5, first.get("top").size(), "top-k is capped at the class count");
+        assertTrue(List.of("ant", "bee", "cat", "dog", "eel").contains(first.get("top").get(0).get("class").asText()));
+    }
+
+    @Test
+    void badInputGivesOneLineErrors() throws IOException {
+        assertOneLineError(CliRun.of("import", "--weights", FIXTURES.resolve("convnext_test_official.safetensors").toString(),
+                "--variant", "convnext_atto", "--output", dir.resolve("x.zip").toString()), "convnext_atto has depths");
+        assertOneLineError(CliRun.of("predict", "--model", dir.resolve("missing.zip").toString(), "--images", PHOTOS.toString()),
+                "no such model file");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertOneLineError(CliRun.of("predict", "--model", model.toString(), "--images", empty.toString()), "no images");
+        Path hostile = dir.resolve("hostile.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(hostile))) {
+            zip.putNextEntry(new ZipEntry("configuration.json"));
+            zip.putNextEntry(new ZipEntry("preprocessor.bin"));
+        }
+        assertOneLineError(CliRun.of("predict", "--model", hostile.toString(), "--images", PHOTOS.toString()), "unexpected entries");
+        Path notZip = Files.writeString(dir.resolve("not-a-model.zip"), "hello");
+        assertOneLineError(CliRun.of("export", "--model", notZip.toString(), "--output", dir.resolve("y").toString()), "not a zip");
+    }
+
+    private static void assertOneLineError(CliRun run, String expected) {
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.out() + run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains(expected), run.err());
+    }
+
+    private static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
