@@ -2,6 +2,7 @@ package org.convnext4j.data;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -14,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param imageSize side of the square the model sees, in pixels
  * @param cropPct fraction of the resized shorter side kept by the centre crop, in (0, 1]
  */
-public record EvalTransform(int imageSize, double cropPct) {
+public record EvalTransform(int imageSize, double cropPct) implements SampleTransform {
 
     /** ConvNeXt warps to a square instead of cropping from this size up (its fine-tuning recipe). */
     private static final int WARP_FROM_SIZE = 384;
@@ -32,6 +33,12 @@ public record EvalTransform(int imageSize, double cropPct) {
     }
 
     /** Returns the normalised image as CHW floats, {@code 3 * imageSize * imageSize} of them. */
+    /** The eval transform is deterministic: {@code rng} is not used. */
+    @Override
+    public float[] apply(BufferedImage rgb, RandomGenerator rng) {
+        return apply(rgb);
+    }
+
     public float[] apply(BufferedImage rgb) {
         if (rgb.getType() != BufferedImage.TYPE_INT_RGB) {
             throw new IllegalArgumentException(
