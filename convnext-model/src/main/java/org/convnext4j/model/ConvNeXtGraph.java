@@ -3,10 +3,12 @@ package org.convnext4j.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.layers.ConvNeXtDownsample;
 import org.convnext4j.model.layers.ConvNeXtHead;
+import org.convnext4j.model.layers.ConvNeXtSameDiffLayer;
 import org.convnext4j.model.layers.ConvNeXtStem;
 import org.convnext4j.model.layers.DropPath;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -21,6 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -72,28 +75,42 @@ public final class ConvNeXtGraph {
 
     public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
                                                               DataType dataType, IUpdater updater) {
+        return configuration(config, imageSize, seed, dataType, vertex -> updater, List.of());
+    }
+
+    /**
+     * @param updaterForVertex the updater of each ConvNeXt layer, by vertex name (layer-wise learning rates)
+     * @param weightDecay      regularization of weight parameters only; biases, norms and gammas are
+     *                         bias parameters and get none
+     */
+    public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
+                                                              DataType dataType, Function<String, IUpdater> updaterForVertex,
+                                                              List<Regularization> weightDecay) {
         if (imageSize < 32) {
             throw new IllegalArgumentException("image size must be at least 32 (total stride), got " + imageSize);
         }
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
-                .updater(updater)
+                .updater(updaterForVertex.apply(HEAD))
+                .regularization(weightDecay)
                 .graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(imageSize, imageSize, ConvNeXtConfig.IN_CHANNELS));
 
         List<Integer> dims = config.dims();
-        g.addLayer(STEM, new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), INPUT);
+        g.addLayer(STEM, withUpdater(new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), STEM, updaterForVertex), INPUT);
         String previous = STEM;
         int blockIndex = 0;
         for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
             if (stage > 0) {
-                g.addLayer(downsample(stage), new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)), previous);
+                g.addLayer(downsample(stage), withUpdater(new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)),
+                        downsample(stage), updaterForVertex), previous);
                 previous = downsample(stage);
             }
             for (int b = 0; b < config.depths().get(stage); b++) {
-                g.addLayer(branch(stage, b), new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()), previous);
+                g.addLayer(branch(stage, b), withUpdater(new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()),
+                        branch(stage, b), updaterForVertex), previous);
                 String residual = branch(stage, b);
                 double rate = config.dropPathRateOf(blockIndex++);
                 if (rate > 0) {
@@ -104,11 +121,19 @@ public final class ConvNeXtGraph {
                 previous = block(stage, b);
             }
         }
-        g.addLayer(HEAD, new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), previous);
+        g.addLayer(HEAD, withUpdater(new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), HEAD,
+                updaterForVertex), previous);
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).build(), HEAD);
         g.setOutputs(OUTPUT);
         return g.build();
+    }
+
+    private static <T extends ConvNeXtSameDiffLayer> T withUpdater(T layer, String vertex, Function<String, IUpdater> updaters) {
+        IUpdater updater = updaters.apply(vertex);
+        layer.setUpdater(updater);
+        layer.setBiasUpdater(updater);
+        return layer;
     }
 
     /** Logits for a batch of NCHW images, in inference mode. */

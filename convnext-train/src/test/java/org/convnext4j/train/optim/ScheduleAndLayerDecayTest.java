@@ -1,0 +1,70 @@
+package org.convnext4j.train.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.train.config.Recipe;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+class ScheduleAndLayerDecayTest {
+
+    @Test
+    void warmupIsNumpyLinspaceThenCosineToTheEnd() {
+        WarmupCosineSchedule s = new WarmupCosineSchedule(4e-3, 1e-6, 5, 25);
+        assertEquals(0.0, s.valueAt(0, 0));
+        assertEquals(1e-3, s.valueAt(1, 0), 1e-15);     // linspace(0, 4e-3, 5)[1]
+        assertEquals(4e-3, s.valueAt(4, 0), 1e-15);     // the last warm-up step is at base
+        assertEquals(4e-3, s.valueAt(5, 0), 1e-15);     // cos(0)
+        assertEquals((4e-3 + 1e-6) / 2, s.valueAt(15, 0), 1e-15);
+        assertEquals(1e-6 + 0.5 * (4e-3 - 1e-6) * (1 + Math.cos(Math.PI * 19 / 20)), s.valueAt(24, 0), 1e-15);
+        assertEquals(1e-6, s.valueAt(25, 0));
+        assertEquals(1e-6, s.valueAt(1000, 0));
+        assertEquals(2e-3, s.scaled(0.5).valueAt(5, 0), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> new WarmupCosineSchedule(1, 0, 10, 10));
+    }
+
+    @Test
+    void groupsFollowTheOfficialAssignment() {
+        assertEquals(0, LayerDecay.group("stem"));
+        assertEquals(1, LayerDecay.group("s0.b2.branch"));
+        assertEquals(2, LayerDecay.group("s1.downsample"));
+        assertEquals(2, LayerDecay.group("s1.b1.branch"));
+        assertEquals(3, LayerDecay.group("s2.downsample"));
+        assertEquals(3, LayerDecay.group("s2.b2.branch"));
+        assertEquals(4, LayerDecay.group("s2.b3.branch"));
+        assertEquals(11, LayerDecay.group("s2.b26.branch"));
+        assertEquals(12, LayerDecay.group("s3.downsample"));
+        assertEquals(12, LayerDecay.group("s3.b2.branch"));
+        assertEquals(13, LayerDecay.group("head"));
+        assertEquals(Math.pow(0.8, 13), LayerDecay.scale("stem", 0.8), 1e-15);
+        assertEquals(1.0, LayerDecay.scale("head", 0.8));
+        assertThrows(IllegalArgumentException.class, () -> LayerDecay.group("classifier"));
+    }
+
+    @Test
+    void eachLayerGetsItsScaledScheduleAndTheConfigurationSurvivesJson() {
+        ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
+        OptimizerSetup setup = OptimizerSetup.of(new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 0.8, null),
+                new Recipe.Schedule(10, 1, 1e-6, 0.1), 100);
+        ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
+                setup.updaterForVertex(), setup.weightDecay());
+        assertEquals(1e-3 * Math.pow(0.8, 13), learningRateAt(conf, "stem", 100), 1e-15);
+        assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4.branch", 100), 1e-15);
+        assertEquals(1e-3, learningRateAt(conf, "head", 100), 1e-15);
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+    }
+
+    private static double learningRateAt(ComputationGraphConfiguration conf, String vertex, int step) {
+        AbstractSameDiffLayer layer = (AbstractSameDiffLayer) ((LayerVertex) conf.getVertices().get(vertex)).getLayerConf().getLayer();
+        return layer.getUpdater().getLearningRate(step, 0);
+    }
+}
