@@ -8,7 +8,7 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
 
     /** The network. {@code numClasses} null means: as many as the data has. {@code pretrained}: weights to start from. */
     public record Model(String variant, Integer numClasses, int imageSize, double dropPathRate, double layerScaleInit,
-                        double headInitScale, String pretrained, int freezeStages) {
+                        double headInitScale, String pretrained) {
         public Model {
             require(variant != null && !variant.isBlank(), "model.variant", variant, "a variant name");
             require(numClasses == null || numClasses >= 1, "model.num_classes", numClasses, ">= 1");
@@ -16,7 +16,6 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
             require(dropPathRate >= 0 && dropPathRate < 1, "model.drop_path_rate", dropPathRate, "in [0, 1)");
             require(layerScaleInit >= 0, "model.layer_scale_init", layerScaleInit, ">= 0 (0 disables layer scale)");
             require(headInitScale > 0, "model.head_init_scale", headInitScale, "> 0");
-            require(freezeStages >= 0 && freezeStages <= 4, "model.freeze_stages", freezeStages, "0 to 4");
         }
     }
 
