@@ -10,7 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The ConvNeXt evaluation transform, matching the official repository's torchvision pipeline:
  * below 384 pixels, {@code Resize(int(imageSize / cropPct), BICUBIC)} of the shorter side then
  * {@code CenterCrop(imageSize)}; at 384 and above, {@code Resize((imageSize, imageSize), BICUBIC)}
- * with no crop. Then {@code ToTensor()} and {@code Normalize} with the ImageNet statistics.
+ * with no crop. Then {@code ToTensor()} and {@code Normalize} with the ImageNet statistics
+ * ({@link Normalization#IMAGENET}).
  *
  * @param imageSize side of the square the model sees, in pixels
  * @param cropPct fraction of the resized shorter side kept by the centre crop, in (0, 1]
@@ -19,9 +20,6 @@ public record EvalTransform(int imageSize, double cropPct) implements SampleTran
 
     /** ConvNeXt warps to a square instead of cropping from this size up (its fine-tuning recipe). */
     private static final int WARP_FROM_SIZE = 384;
-    /** Float constants, as torchvision's Normalize casts them to the tensor's float32. */
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
 
     public EvalTransform {
         if (imageSize <= 0) {
@@ -47,7 +45,7 @@ public record EvalTransform(int imageSize, double cropPct) implements SampleTran
         BufferedImage square = imageSize >= WARP_FROM_SIZE
                 ? resize(rgb, imageSize, imageSize)
                 : centerCrop(resizeShorterSide(rgb, (int) (imageSize / cropPct)));
-        return normalise(square);
+        return Normalization.IMAGENET.toChw(square);
     }
 
     /** Applies the transform to each image and stacks them as an NCHW float array. */
@@ -92,24 +90,5 @@ public record EvalTransform(int imageSize, double cropPct) implements SampleTran
         int top = (int) Math.rint((rgb.getHeight() - imageSize) / 2.0);
         int left = (int) Math.rint((rgb.getWidth() - imageSize) / 2.0);
         return rgb.getSubimage(left, top, imageSize, imageSize);
-    }
-
-    private static float[] normalise(BufferedImage square) {
-        int size = square.getWidth();
-        int plane = size * size;
-        int[] pixels = square.getRGB(0, 0, size, size, null, 0, size);
-        float[] chw = new float[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            int pixel = pixels[i];
-            chw[i] = normalise((pixel >> 16) & 0xFF, 0);
-            chw[plane + i] = normalise((pixel >> 8) & 0xFF, 1);
-            chw[2 * plane + i] = normalise(pixel & 0xFF, 2);
-        }
-        return chw;
-    }
-
-    /** In float32 and in ToTensor's then Normalize's order, so results equal torchvision's bit for bit. */
-    private static float normalise(int value, int channel) {
-        return (value / 255f - MEAN[channel]) / STD[channel];
     }
 }

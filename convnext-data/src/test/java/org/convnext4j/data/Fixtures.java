@@ -9,19 +9,22 @@ import java.net.URL;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** The committed photos and the PIL/torchvision references made by generate_eval_fixtures.py. */
-final class Fixtures {
+/**
+ * The committed photos and the PIL/torchvision references made by generate_eval_fixtures.py and
+ * generate_augment_fixtures.py.
+ */
+public final class Fixtures {
 
-    static final String[] PHOTOS = {"cat-landscape", "rocket-portrait", "camera-gray"};
+    public static final String[] PHOTOS = {"cat-landscape", "rocket-portrait", "camera-gray"};
 
     private Fixtures() {
     }
 
-    static Path path(String resource) {
+    public static Path path(String resource) {
         URL url = Fixtures.class.getResource("/" + resource);
         if (url == null) {
             throw new IllegalStateException("missing test resource " + resource
-                    + "; run eval-fixtures/generate_eval_fixtures.py");
+                    + "; run the generate_*_fixtures.py script of its folder");
         }
         try {
             return Path.of(url.toURI());
@@ -34,7 +37,7 @@ final class Fixtures {
      * Reads a reference PNG with plain ImageIO, independently of ImageDecoder. The generator writes
      * these as 8-bit RGB, where ImageIO's getRGB applies no colour conversion.
      */
-    static BufferedImage reference(String resource) throws IOException {
+    public static BufferedImage reference(String resource) throws IOException {
         BufferedImage png = ImageIO.read(path(resource).toFile());
         assertEquals(BufferedImage.TYPE_3BYTE_BGR, png.getType(), resource + " must be 8-bit RGB");
         int width = png.getWidth();
@@ -45,7 +48,7 @@ final class Fixtures {
     }
 
     /** Per-sample absolute differences of two RGB images of equal size, in 8-bit levels. */
-    static Difference compare(BufferedImage actual, BufferedImage expected) {
+    public static Difference compare(BufferedImage actual, BufferedImage expected) {
         assertEquals(expected.getWidth(), actual.getWidth(), "width");
         assertEquals(expected.getHeight(), actual.getHeight(), "height");
         int width = expected.getWidth();
@@ -66,7 +69,7 @@ final class Fixtures {
         return new Difference(max, (double) sum / (3.0 * a.length), differing, 3 * a.length);
     }
 
-    record Difference(int max, double mean, int differing, int samples) {
+    public record Difference(int max, double mean, int differing, int samples) {
         @Override
         public String toString() {
             return String.format("max %d, mean %.5f levels, %d of %d samples differ", max, mean, differing, samples);

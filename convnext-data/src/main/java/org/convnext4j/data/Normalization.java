@@ -1,0 +1,58 @@
+package org.convnext4j.data;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * The per-channel statistics images are normalised with, shared by the train and eval transforms
+ * so that both feed the network the same input scale.
+ */
+public enum Normalization {
+
+    /** timm's IMAGENET_DEFAULT_MEAN and _STD, the ConvNeXt default. */
+    IMAGENET(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
+    /** Float constants, as torchvision's Normalize casts them to the tensor's float32. */
+    private final float[] mean;
+    private final float[] std;
+
+    Normalization(float[] mean, float[] std) {
+        this.mean = mean;
+        this.std = std;
+    }
+
+    /**
+     * torchvision's {@code ToTensor()} then {@code Normalize(mean, std)}: CHW floats, three planes of
+     * {@code width * height}.
+     */
+    public float[] toChw(BufferedImage rgb) {
+        int width = rgb.getWidth();
+        int height = rgb.getHeight();
+        int plane = width * height;
+        int[] pixels = rgb.getRGB(0, 0, width, height, null, 0, width);
+        float[] chw = new float[3 * plane];
+        for (int i = 0; i < plane; i++) {
+            int pixel = pixels[i];
+            chw[i] = normalise((pixel >> 16) & 0xFF, 0);
+            chw[plane + i] = normalise((pixel >> 8) & 0xFF, 1);
+            chw[2 * plane + i] = normalise(pixel & 0xFF, 2);
+        }
+        return chw;
+    }
+
+    /**
+     * The mean as an 8-bit colour, {@code 0xRRGGBB}: timm's {@code img_mean}, {@code round(255 * mean)},
+     * which its RandAugment fills uncovered areas with.
+     */
+    public int meanRgb() {
+        int rgb = 0;
+        for (float m : mean) {
+            rgb = (rgb << 8) | (int) Math.min(255, Math.rint(255.0 * m));
+        }
+        return rgb;
+    }
+
+    /** In float32 and in ToTensor's then Normalize's order, so results equal torchvision's bit for bit. */
+    private float normalise(int value, int channel) {
+        return (value / 255f - mean[channel]) / std[channel];
+    }
+}
