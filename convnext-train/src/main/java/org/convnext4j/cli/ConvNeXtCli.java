@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "convnext", mixinStandardHelpOptions = true, version = "convnext4j 0.1.0",
         description = "ConvNeXt training and inference on the JVM.",
         subcommands = {InspectCommand.class, ImportCommand.class, ExportCommand.class, PredictCommand.class,
-                BenchmarkCommand.class})
+                BenchmarkCommand.class, DataCommand.class})
 public final class ConvNeXtCli implements Runnable {
 
     @CommandLine.Spec
