@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code convnext} command line: one subcommand per task. */
 @Command(name = "convnext", mixinStandardHelpOptions = true, version = "convnext4j 0.1.0",
         description = "ConvNeXt training and inference on the JVM.",
-        subcommands = {InspectCommand.class, ImportCommand.class, ExportCommand.class, PredictCommand.class,
-                BenchmarkCommand.class, DataCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ImportCommand.class,
+                ExportCommand.class, InspectCommand.class, BenchmarkCommand.class, DataCommand.class})
 public final class ConvNeXtCli implements Runnable {
 
     @CommandLine.Spec

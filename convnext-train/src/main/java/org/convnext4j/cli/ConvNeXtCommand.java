@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
+import org.convnext4j.train.loop.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ abstract class ConvNeXtCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int INTERNAL_ERROR = 1;
     static final int INVALID_INPUT = 2;
+    static final int TRAINING_DIVERGED = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConvNeXtCommand.class);
 
@@ -31,6 +33,9 @@ abstract class ConvNeXtCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("error: " + e.getMessage());
             return INVALID_INPUT;
+        } catch (Trainer.NonFiniteLossException e) {
+            System.err.println("error: " + e.getMessage());
+            return TRAINING_DIVERGED;
         } catch (UncheckedIOException e) {
             System.err.println("error: " + e.getCause().getMessage());
             return INVALID_INPUT;

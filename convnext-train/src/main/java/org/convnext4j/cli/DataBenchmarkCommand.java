@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import org.convnext4j.data.EvalTransform;
+import org.convnext4j.data.SampleTransform;
+import org.convnext4j.data.augment.TrainTransform;
 import org.convnext4j.data.ImageFolder;
 import org.convnext4j.data.ImageFolderIterator;
 import org.convnext4j.data.LoaderConfig;
@@ -39,18 +41,23 @@ final class DataBenchmarkCommand extends ConvNeXtCommand {
             description = "passes over the split; the first includes JIT warm-up (default ${DEFAULT-VALUE})")
     private int epochs;
 
+    @Option(names = "--train-transform",
+            description = "time the ConvNeXt training transform (crop, flip, RandAugment m9, erasing) instead of the eval one")
+    private boolean trainTransform;
+
     @Override
     protected void execute() throws IOException {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
         ImageFolder folder = ImageFolder.scan(root, split, ImageFolder.Subset.ALL);
-        EvalTransform transform = new EvalTransform(imageSize, cropPct);
+        SampleTransform transform = trainTransform ? TrainTransform.convnextRecipe(imageSize) : new EvalTransform(imageSize, cropPct);
         // Shuffled like a training loader, so files are not read in directory order.
         LoaderConfig config = new LoaderConfig(batch, workers, 2 * workers, true, false, 0, 0, 1);
-        System.out.printf(Locale.ROOT, "%s: %d images, %d classes; eval transform at %d px (crop %.3f), batch %d,"
+        System.out.printf(Locale.ROOT, "%s: %d images, %d classes; %s transform at %d px, batch %d,"
                         + " %d workers, %d cores visible%n",
-                folder.directory(), folder.size(), folder.numClasses(), imageSize, cropPct, batch, workers,
+                folder.directory(), folder.size(), folder.numClasses(), trainTransform ? "train" : "eval (crop " + cropPct + ")",
+                imageSize, batch, workers,
                 Runtime.getRuntime().availableProcessors());
         try (ImageFolderIterator batches = new ImageFolderIterator(folder, transform, config)) {
             for (int epoch = 0; epoch < epochs; epoch++) {

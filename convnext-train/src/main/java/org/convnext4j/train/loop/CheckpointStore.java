@@ -46,6 +46,10 @@ public final class CheckpointStore {
         this.folder = outputDir.resolve("checkpoints");
     }
 
+    public Path folder() {
+        return folder;
+    }
+
     /** The name of a regular checkpoint; names sort in the order the run made them. */
     public static String name(TrainState state) {
         return String.format("e%04d-b%06d-s%09d", state.epoch(), state.batchesDone(), state.step());

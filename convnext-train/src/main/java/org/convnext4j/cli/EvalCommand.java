@@ -1,0 +1,70 @@
+package org.convnext4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.convnext4j.data.EvalTransform;
+import org.convnext4j.data.ImageFolder;
+import org.convnext4j.data.ImageFolderIterator;
+import org.convnext4j.data.LoaderConfig;
+import org.convnext4j.train.loop.Evaluation;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on an image folder split: top-1, top-5, loss, per-class accuracy, confusion matrix.")
+final class EvalCommand extends ConvNeXtCommand {
+
+    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
+    private Path model;
+
+    @Option(names = "--data", required = true, description = "folder with <split>/<class>/ images")
+    private Path data;
+
+    @Option(names = "--split", defaultValue = "val", description = "split folder (default ${DEFAULT-VALUE})")
+    private String split;
+
+    @Option(names = "--ema", description = "use the checkpoint's EMA weights")
+    private boolean ema;
+
+    @Option(names = "--crop-pct", defaultValue = "0.875", description = "eval crop fraction (default ${DEFAULT-VALUE})")
+    private double cropPct;
+
+    @Option(names = "--batch", defaultValue = "64", description = "images per forward pass (default ${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--workers", defaultValue = "2", description = "decoding threads (default ${DEFAULT-VALUE})")
+    private int workers;
+
+    @Option(names = "--output", description = "also write the full result as JSON here")
+    private Path output;
+
+    @Override
+    protected void execute() throws IOException {
+        ModelSource source = ModelSource.open(model, ema);
+        ComputationGraph graph = source.graph();
+        ImageFolder folder = ImageFolder.scan(data, split, ImageFolder.Subset.ALL);
+        if (!folder.classes().equals(source.info().classNames())) {
+            throw new IllegalArgumentException(data.resolve(split) + ": classes " + folder.classes()
+                    + " differ from the model's " + source.info().classNames());
+        }
+        Evaluation result;
+        try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
+                LoaderConfig.evaluation(batch, workers))) {
+            result = Evaluation.run(graph, it, folder.classes());
+        }
+        System.out.printf(Locale.ROOT, "%s on %s: %d images, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,
+                data.resolve(split), result.samples(), 100 * result.top1(), 100 * result.top5(), result.loss());
+        for (int c = 0; c < folder.classes().size(); c++) {
+            System.out.printf(Locale.ROOT, "  %-20s %.2f%%%n", folder.classes().get(c), 100 * result.perClassAccuracy()[c]);
+        }
+        if (output != null) {
+            Files.writeString(output, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.toJson()));
+        }
+    }
+}

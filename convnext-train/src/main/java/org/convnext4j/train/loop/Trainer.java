@@ -1,0 +1,188 @@
+package org.convnext4j.train.loop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.convnext4j.data.ImageFolderIterator;
+import org.convnext4j.data.MixupCutmix;
+import org.convnext4j.data.Seeds;
+import org.convnext4j.model.io.ModelInfo;
+import org.convnext4j.train.config.Recipe;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop, top to bottom: for each epoch, micro-batches accumulate gradients until
+ * {@code update_freq} of them make one AdamW step; EMA follows each step; at the end of an epoch
+ * the raw (and EMA) weights are evaluated, metrics appended and a checkpoint written.
+ *
+ * <p>Every random draw is derived from (seed, epoch, batch): the data order and augmentation in the
+ * iterator, mixup/cutmix and ND4J's generator (drop path) here. A run resumed from a checkpoint
+ * therefore continues exactly as the uninterrupted run would have.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainingRun run;
+    private final ComputationGraph graph;
+    private final ImageFolderIterator train;
+    private final ImageFolderIterator val;
+    private final Ema ema;
+    private final GradientStep gradientStep;
+    private final MetricsLog metrics;
+    private TrainState state;
+    private volatile boolean stopRequested;
+    private Consumer<TrainState> afterBatch = state -> { };
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public Trainer(TrainingRun run) {
+        this.run = run;
+        this.graph = run.graph();
+        this.train = run.train();
+        this.val = run.val();
+        this.ema = run.ema();
+        this.state = run.state();
+        this.gradientStep = new GradientStep(graph, run.recipe().optimizer().clipGrad());
+        this.metrics = new MetricsLog(run.outputDir());
+    }
+
+    /** Called after every batch with the state reached; a hook for progress displays and tests. */
+    public void afterBatch(Consumer<TrainState> listener) {
+        this.afterBatch = listener;
+    }
+
+    /** Ends the run at the next optimizer-step boundary, after saving a checkpoint there. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Trains to the recipe's last epoch, or until SIGINT/SIGTERM, which save a checkpoint first. */
+    public TrainState train() throws IOException {
+        Thread hook = new Thread(this::requestStopAndWait, "convnext-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Recipe recipe = run.recipe();
+            int updateFreq = recipe.training().updateFreq();
+            for (int epoch = state.epoch(); epoch < recipe.schedule().epochs(); epoch++) {
+                long started = System.nanoTime();
+                train.setEpoch(epoch);
+                train.skipTo(state.batchesDone());
+                double lossSum = 0;
+                int lossCount = 0;
+                while (train.hasNext()) {
+                    // stop only between optimizer steps: a partial gradient sum is not part of a checkpoint
+                    if (stopRequested && gradientStep.pending() == 0) {
+                        save(CheckpointStore.name(state));
+                        LOG.info("stopped at epoch {} batch {}; checkpoint saved", epoch, state.batchesDone());
+                        return state;
+                    }
+                    int batchIndex = train.batchIndex();
+                    DataSet batch = train.next();
+                    double loss = microBatch(batch, epoch, batchIndex);
+                    if (!Double.isFinite(loss)) {
+                        throw new NonFiniteLossException(String.format(Locale.ROOT,
+                                "loss is %s at epoch %d batch %d (step %d); stopping. The last good checkpoint is in %s",
+                                loss, epoch, batchIndex, state.step(), run.store().latest().map(Path::toString).orElse("(none yet)")));
+                    }
+                    lossSum += loss;
+                    lossCount++;
+                    long step = state.step();
+                    if (gradientStep.pending() == updateFreq || !train.hasNext()) {
+                        gradientStep.apply(step, epoch, (int) batch.getFeatures().size(0));
+                        if (ema != null) {
+                            ema.update(graph);
+                        }
+                        step++;
+                    }
+                    state = state.advance(batchIndex + 1, step);
+                    afterBatch.accept(state);
+                    if (lossCount % recipe.training().logEvery() == 0) {
+                        LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
+                                train.numBatches(), lossSum / lossCount, learningRate()));
+                    }
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds);
+            }
+            return state;
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the latch released above
+            }
+        }
+    }
+
+    private double microBatch(DataSet batch, int epoch, int batchIndex) {
+        long seed = run.recipe().training().seed();
+        Nd4j.getRandom().setSeed(Seeds.mix(seed, epoch, batchIndex, 1));
+        DataSet mixed = run.mixing() == null ? batch
+                : new MixupCutmix(run.mixing(), Seeds.generator(seed, epoch, batchIndex, 2)).apply(batch);
+        return gradientStep.accumulate(mixed);
+    }
+
+    private void endEpoch(int epoch, double trainLoss, int batches, double seconds) throws IOException {
+        List<String> classes = run.info().classNames();
+        Evaluation raw = Evaluation.run(graph, val, classes);
+        Evaluation averaged = ema == null ? null : ema.withAveragedWeights(graph, () -> Evaluation.run(graph, val, classes));
+        state = state.withBest(raw.top1(), averaged == null ? -1 : averaged.top1());
+        double imagesPerSecond = batches * (double) run.recipe().data().batchSize() / seconds;
+        int remaining = run.recipe().schedule().epochs() - epoch - 1;
+        LOG.info(String.format(Locale.ROOT,
+                "epoch %d/%d  %.0f img/s  %.0fs  ETA %.0f min  train loss %.4f  lr %.3g  val top-1 %.2f%% top-5 %.2f%% loss %.4f%s%s",
+                epoch + 1, run.recipe().schedule().epochs(), imagesPerSecond, seconds, remaining * seconds / 60,
+                trainLoss, learningRate(), 100 * raw.top1(), 100 * raw.top5(), raw.loss(),
+                averaged == null ? "" : String.format(Locale.ROOT, "  EMA top-1 %.2f%%", 100 * averaged.top1()),
+                train.skippedInEpoch() == 0 ? "" : "  (" + train.skippedInEpoch() + " unreadable images skipped)"));
+        metrics.append(epoch, state.step(), trainLoss, learningRate(), imagesPerSecond, seconds, raw, averaged);
+        state = state.nextEpoch();
+        boolean last = epoch + 1 == run.recipe().schedule().epochs();
+        if ((epoch + 1) % run.recipe().training().saveEvery() == 0 || last) {
+            save(CheckpointStore.name(state));
+            run.store().prune(run.recipe().training().keepLast());
+        }
+        if (state.bestEpoch() == epoch) {
+            save(CheckpointStore.BEST);
+        }
+        if (averaged != null && state.bestEmaEpoch() == epoch) {
+            save(CheckpointStore.BEST_EMA);
+        }
+    }
+
+    private void save(String name) throws IOException {
+        run.store().save(name, graph, run.info(), ema, state, run.recipeYaml());
+    }
+
+    private double learningRate() {
+        return graph.getLayer(org.convnext4j.model.ConvNeXtGraph.HEAD).conf().getLayer()
+                .getUpdaterByParam(org.convnext4j.model.layers.ConvNeXtHead.FC_WEIGHT).getLearningRate((int) state.step(), 0);
+    }
+
+    private void requestStopAndWait() {
+        requestStop();
+        try {
+            stopped.await(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A run stopped because the loss became NaN or infinite. */
+    public static final class NonFiniteLossException extends RuntimeException {
+        public NonFiniteLossException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.convnext4j.train.loop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.convnext4j.data.EvalTransform;
+import org.convnext4j.data.ImageFolder;
+import org.convnext4j.data.ImageFolderIterator;
+import org.convnext4j.data.LoaderConfig;
+import org.convnext4j.data.MixupCutmix;
+import org.convnext4j.data.augment.TrainTransform;
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.model.io.ModelInfo;
+import org.convnext4j.model.weights.ConvNeXtWeights;
+import org.convnext4j.model.weights.SafeTensors;
+import org.convnext4j.train.config.Recipe;
+import org.convnext4j.train.config.RecipeLoader;
+import org.convnext4j.train.optim.OptimizerSetup;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a {@link Trainer} works on, assembled from a recipe: the data, the network (fresh,
+ * from pretrained weights, or resumed from a checkpoint), EMA, the state so far and where it all goes.
+ */
+public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, CheckpointStore store, ComputationGraph graph,
+                          ModelInfo info, ImageFolderIterator train, ImageFolderIterator val, Ema ema, TrainState state,
+                          MixupCutmix.Settings mixing) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    /**
+     * @param resume null for a fresh run, {@code auto} for the newest checkpoint in the output folder
+     *               (a fresh run when there is none), or a checkpoint folder
+     */
+    public static TrainingRun prepare(Recipe recipe, String resume) throws IOException {
+        Path outputDir = Path.of(recipe.output().dir());
+        Files.createDirectories(outputDir);
+        CheckpointStore store = new CheckpointStore(outputDir);
+        Recipe.Data d = recipe.data();
+        long seed = recipe.training().seed();
+        ImageFolder.Subset subset = new ImageFolder.Subset(d.perClassLimit() == null ? Integer.MAX_VALUE : d.perClassLimit(),
+                d.fraction(), seed);
+        ImageFolder trainFolder = ImageFolder.scan(Path.of(d.root()), d.trainSplit(), subset);
+        ImageFolder valFolder = ImageFolder.scan(Path.of(d.root()), d.valSplit(), ImageFolder.Subset.ALL);
+        trainFolder.requireSameClasses(valFolder);
+        int imageSize = recipe.model().imageSize();
+        ImageFolderIterator train = new ImageFolderIterator(trainFolder, trainTransform(recipe.augment(), imageSize),
+                LoaderConfig.training(d.batchSize(), d.workers(), seed));
+        ImageFolderIterator val = new ImageFolderIterator(valFolder, new EvalTransform(imageSize, recipe.augment().evalCropPct()),
+                LoaderConfig.evaluation(d.batchSize(), d.workers()));
+        int updateFreq = recipe.training().updateFreq();
+        long stepsPerEpoch = Math.max(1, (train.numBatches() + updateFreq - 1) / updateFreq);
+
+        Path checkpoint = resolveResume(resume, store);
+        ComputationGraph graph;
+        ModelInfo info;
+        Ema ema = null;
+        TrainState state;
+        if (checkpoint != null) {
+            CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
+            graph = loaded.graph();
+            info = loaded.info();
+            if (!info.classNames().equals(trainFolder.classes())) {
+                throw new IllegalArgumentException(checkpoint + ": trained on classes " + info.classNames()
+                        + ", but " + d.root() + " has " + trainFolder.classes());
+            }
+            if (recipe.training().ema()) {
+                ema = loaded.emaWeights() == null ? Ema.of(graph, recipe.training().emaDecay())
+                        : Ema.restore(loaded.emaWeights(), recipe.training().emaDecay());
+            }
+            state = loaded.state();
+            LOG.info("resuming from {} (epoch {}, batch {}, step {})", checkpoint, state.epoch(), state.batchesDone(), state.step());
+        } else {
+            int classes = trainFolder.classes().size();
+            if (recipe.model().numClasses() != null && recipe.model().numClasses() != classes) {
+                throw new IllegalArgumentException("model.num_classes is " + recipe.model().numClasses() + " but "
+                        + d.root() + "/" + d.trainSplit() + " has " + classes + " classes");
+            }
+            Recipe.Model m = recipe.model();
+            ConvNeXtConfig config = ConvNeXtVariants.get(m.variant()).withNumClasses(classes).withDropPathRate(m.dropPathRate())
+                    .withLayerScaleInit(m.layerScaleInit()).withHeadInitScale(m.headInitScale());
+            OptimizerSetup optimizer = OptimizerSetup.of(recipe.optimizer(), recipe.schedule(), stepsPerEpoch);
+            graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, seed, DataType.FLOAT,
+                    optimizer.updaterForVertex(), optimizer.weightDecay()));
+            graph.init();
+            if (m.pretrained() != null) {
+                loadPretrained(graph, config, Path.of(m.pretrained()));
+            }
+            info = new ModelInfo(m.variant(), config, imageSize, trainFolder.classes());
+            ema = recipe.training().ema() ? Ema.of(graph, recipe.training().emaDecay()) : null;
+            state = TrainState.start();
+        }
+        MixupCutmix.Settings mixing = new MixupCutmix.Settings(recipe.augment().mixup(), recipe.augment().cutmix(), 1.0,
+                recipe.augment().mixupSwitchProb(), recipe.augment().labelSmoothing());
+        String yaml = RecipeLoader.toYaml(recipe);
+        Files.writeString(outputDir.resolve("recipe.yaml"), yaml);
+        return new TrainingRun(recipe, yaml, outputDir, store, graph, info, train, val, ema, state, mixing);
+    }
+
+    static TrainTransform trainTransform(Recipe.Augment a, int imageSize) {
+        return new TrainTransform(imageSize, a.scale().get(0), a.scale().get(1), a.ratio().get(0), a.ratio().get(1), a.hflip(),
+                a.randAugment(), a.colorJitter(), a.reprob(), org.convnext4j.data.Normalization.IMAGENET);
+    }
+
+    private static Path resolveResume(String resume, CheckpointStore store) throws IOException {
+        if (resume == null) {
+            return null;
+        }
+        if (resume.equals("auto")) {
+            return store.latest().orElse(null);
+        }
+        Path path = Path.of(resume);
+        if (!Files.isDirectory(path)) {
+            throw new NoSuchFileException(resume + ": no such checkpoint folder (use --resume auto for the newest one)");
+        }
+        return path;
+    }
+
+    /** Our model file or a PyTorch .safetensors; the head is replaced when the class count differs. */
+    private static void loadPretrained(ComputationGraph graph, ConvNeXtConfig config, Path file) throws IOException {
+        if (file.getFileName().toString().endsWith(".safetensors")) {
+            ConvNeXtWeights.load(graph, config, SafeTensors.read(file), true);
+        } else {
+            ModelFile.Loaded source = ModelFile.load(file, false);
+            Map<String, INDArray> tensors = ConvNeXtWeights.export(source.graph(), source.info().config(),
+                    org.convnext4j.model.weights.WeightNaming.OFFICIAL);
+            ConvNeXtWeights.load(graph, config, tensors, true);
+        }
+        LOG.info("initialised from {}", file);
+    }
+}

@@ -1,0 +1,98 @@
+package org.convnext4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+class TrainEvalCommandTest {
+
+    @TempDir
+    static Path dir;
+    private static Path recipe;
+    private static Path data;
+
+    @BeforeAll
+    static void trainOneEpoch() throws IOException {
+        data = dir.resolve("data");
+        for (String split : List.of("train", "val")) {
+            for (int c = 0; c < 2; c++) {
+                Path folder = Files.createDirectories(data.resolve(split).resolve(c == 0 ? "dark" : "light"));
+                for (int i = 0; i < 4; i++) {
+                    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+                    int v = c == 0 ? 30 + i : 220 - i;
+                    for (int y = 0; y < 40; y++) {
+                        for (int x = 0; x < 40; x++) {
+                            image.setRGB(x, y, (v << 16) | (v << 8) | ((x * 6) & 0xff));
+                        }
+                    }
+                    ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        recipe = Files.writeString(dir.resolve("recipe.yaml"), """
+                model: {variant: convnext_test, image_size: 32}
+                data: {root: %s, batch_size: 4, workers: 1}
+                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
+                schedule: {epochs: 1, warmup_epochs: 0}
+                training: {ema: true}
+                """.formatted(data));
+        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("done: epoch 1, best val top-1"), run.out());
+        assertTrue(Files.readString(dir.resolve("run/train.log")).contains("val top-1"), "train.log mirrors the console");
+    }
+
+    @Test
+    void evalWritesTopKPerClassAndConfusion() throws IOException {
+        Path json = dir.resolve("eval.json");
+        CliRun run = CliRun.of("eval", "--model", dir.resolve("run/checkpoints/best").toString(), "--data", data.toString(),
+                "--ema", "--output", json.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("8 images, top-1"), run.out());
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertEquals(8, result.get("samples").asInt());
+        assertEquals(List.of("dark", "light"), List.of(result.get("classes").get(0).asText(), result.get("classes").get(1).asText()));
+        long total = 0;
+        for (JsonNode row : result.get("confusion_matrix")) {
+            for (JsonNode v : row) {
+                total += v.asLong();
+            }
+        }
+        assertEquals(8, total);
+    }
+
+    @Test
+    void predictUsesTheCheckpointsClassNames() {
+        CliRun run = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),
+                "--images", data.resolve("val/dark").toString(), "--topk", "2");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("\"class\":\"dark\"") && run.out().contains("\"class\":\"light\""), run.out());
+    }
+
+    @Test
+    void recipeMistakesAreOneLineErrors() {
+        CliRun typo = CliRun.of("train", "--config", recipe.toString(), "--set", "optimizer.lrr=1");
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, typo.exitCode());
+        assertTrue(typo.err().strip().matches("error: .*recipe.yaml: unknown key 'optimizer.lrr'.*"), typo.err());
+        CliRun missing = CliRun.of("train", "--config", dir.resolve("nope.yaml").toString());
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, missing.exitCode());
+        assertTrue(missing.err().contains("no such recipe file"), missing.err());
+        CliRun noData = CliRun.of("train", "--config", recipe.toString(), "--set", "data.root=" + dir.resolve("void"),
+                "--output", dir.resolve("void-run").toString());
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, noData.exitCode());
+        assertEquals(1, noData.err().strip().lines().count(), noData.err());
+    }
+}

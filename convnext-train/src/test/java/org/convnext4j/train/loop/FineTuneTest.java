@@ -1,0 +1,60 @@
+package org.convnext4j.train.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.train.config.RecipeLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A model trained on one set of classes starts a run on another folder: same backbone, new head. */
+class FineTuneTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pretrainedBackboneWithANewHead() throws IOException {
+        Path first = TinyImageFolder.create(dir.resolve("abc"), List.of("a", "b", "c"), 4, 1);
+        Path second = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        TrainingRun pretraining = TrainingRun.prepare(RecipeLoader.parse("t", yaml(first, dir.resolve("pre"), null), List.of()), null);
+        new Trainer(pretraining).train();
+        pretraining.train().close();
+        pretraining.val().close();
+        Path pretrained = dir.resolve("pre/checkpoints/best/model.zip");
+
+        TrainingRun finetune = TrainingRun.prepare(RecipeLoader.parse("t", yaml(second, dir.resolve("ft"), pretrained), List.of()), null);
+        Map<String, INDArray> before = pretraining.graph().paramTable();
+        Map<String, INDArray> after = finetune.graph().paramTable();
+        assertEquals(List.of("x", "y"), finetune.info().classNames());
+        for (Map.Entry<String, INDArray> e : before.entrySet()) {
+            if (e.getKey().startsWith(ConvNeXtGraph.HEAD + "_fc")) {
+                assertNotEquals(List.of(e.getValue().shape()), List.of(after.get(e.getKey()).shape()));
+            } else {
+                assertEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " carried over");
+            }
+        }
+        new Trainer(finetune).train();
+        finetune.train().close();
+        finetune.val().close();
+        assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+    }
+
+    private static String yaml(Path data, Path output, Path pretrained) {
+        return """
+                model: {variant: convnext_test, image_size: 32, head_init_scale: 0.001%s}
+                data: {root: %s, batch_size: 4, workers: 1}
+                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
+                optimizer: {lr: 1.0e-3, layer_decay: 0.8}
+                schedule: {epochs: 1, warmup_epochs: 0, min_lr: 1.0e-5}
+                output: {dir: %s}
+                """.formatted(pretrained == null ? "" : ", pretrained: " + pretrained, data, output);
+    }
+}

@@ -1,0 +1,148 @@
+package org.convnext4j.train.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.convnext4j.train.config.Recipe;
+import org.convnext4j.train.config.RecipeLoader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loop on a tiny folder with the full recipe's randomness on (RandAugment, random erasing,
+ * mixup/cutmix, drop path, EMA, gradient accumulation): a run interrupted at an epoch boundary or
+ * mid-epoch and resumed ends with the same weights as an uninterrupted run.
+ */
+class TrainerTest {
+
+    @TempDir
+    static Path dir;
+    private static Path data;
+    private static float[] uninterruptedWeights;
+    private static float[] uninterruptedEma;
+
+    @BeforeAll
+    static void trainWithoutInterruption() throws IOException {
+        data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        TrainingRun run = TrainingRun.prepare(recipe("full"), null);
+        new Trainer(run).train();
+        close(run);
+        uninterruptedWeights = run.graph().params().toFloatVector();
+        uninterruptedEma = run.ema().weights().toFloatVector();
+    }
+
+    @Test
+    void resumingFromAnEpochCheckpointReachesTheSameWeights() throws IOException {
+        Path resumed = dir.resolve("resumed-epoch");
+        Path checkpoint = dir.resolve("full/checkpoints").resolve(CheckpointStore.name(new TrainState(1, 0, 2, 0, 0, 0, 0)));
+        assertTrue(Files.isDirectory(checkpoint), "the full run saved " + list(dir.resolve("full/checkpoints")));
+        copyTree(checkpoint, resumed.resolve("checkpoints").resolve(checkpoint.getFileName()));
+
+        TrainingRun run = TrainingRun.prepare(recipe("resumed-epoch"), "auto");
+        assertEquals(1, run.state().epoch());
+        new Trainer(run).train();
+        close(run);
+        assertArrayEquals(uninterruptedWeights, run.graph().params().toFloatVector(), 1e-6f);
+        assertArrayEquals(uninterruptedEma, run.ema().weights().toFloatVector(), 1e-6f);
+    }
+
+    @Test
+    void stoppingMidEpochSavesAndResumesExactly() throws IOException {
+        TrainingRun first = TrainingRun.prepare(recipe("stopped"), null);
+        Trainer trainer = new Trainer(first);
+        trainer.afterBatch(s -> {
+            if (s.epoch() == 1 && s.batchesDone() == 2) {
+                trainer.requestStop();
+            }
+        });
+        TrainState stoppedAt = trainer.train();
+        close(first);
+        assertEquals(1, stoppedAt.epoch());
+        assertEquals(2, stoppedAt.batchesDone());
+
+        TrainingRun second = TrainingRun.prepare(recipe("stopped"), "auto");
+        assertEquals(stoppedAt, second.state());
+        new Trainer(second).train();
+        close(second);
+        assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
+    }
+
+    @Test
+    void runFolderHasMetricsChartLogAndBest() throws IOException {
+        Path run = dir.resolve("full");
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(3, metrics.size());
+        assertTrue(metrics.get(2).contains("\"val_top1\"") && metrics.get(2).contains("\"ema_top1\""), metrics.get(2));
+        byte[] png = Files.readAllBytes(run.resolve("curves.png"));
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/best")));
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/best-ema")));
+        assertTrue(Files.readString(run.resolve("recipe.yaml")).contains("variant: convnext_test"));
+    }
+
+    @Test
+    void nonFiniteLossStopsWithAClearMessage() throws IOException {
+        Recipe exploding = RecipeLoader.parse("test", yaml("nan"), List.of("optimizer.lr=1e30", "augment.mixup=0.0", "augment.cutmix=0.0"));
+        TrainingRun run = TrainingRun.prepare(exploding, null);
+        Trainer.NonFiniteLossException e = assertThrows(Trainer.NonFiniteLossException.class, () -> new Trainer(run).train());
+        close(run);
+        // the warm-up starts at lr 0, so the first epoch trains and saves; the explosion comes after
+        assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at epoch 1 batch \\d+ \\(step \\d+\\); stopping\\. "
+                + "The last good checkpoint is in .*e0001-b000000-s000000002"), e.getMessage());
+        Path lastGood = Path.of(e.getMessage().substring(e.getMessage().lastIndexOf(" in ") + 4));
+        assertFalse(CheckpointStore.load(lastGood).graph().params().isInfinite().any(), "the checkpoint holds finite weights");
+        assertFalse(list(dir.resolve("nan/checkpoints")).stream().anyMatch(n -> n.endsWith(".partial")));
+    }
+
+    private static Recipe recipe(String output) {
+        return RecipeLoader.parse("test", yaml(output), List.of());
+    }
+
+    private static String yaml(String output) {
+        return """
+                model: {variant: convnext_test, image_size: 32, drop_path_rate: 0.1, layer_scale_init: 0.1}
+                data: {root: %s, batch_size: 4, workers: 2}
+                augment: {rand_augment: rand-m9-mstd0.5-inc1, reprob: 0.25, mixup: 0.8, cutmix: 1.0, label_smoothing: 0.1}
+                optimizer: {lr: 1.0e-3, weight_decay: 0.05}
+                schedule: {epochs: 3, warmup_epochs: 1, min_lr: 1.0e-5}
+                training: {update_freq: 2, ema: true, ema_decay: 0.9, seed: 7, save_every: 1, keep_last: 5, log_every: 100}
+                output: {dir: %s}
+                """.formatted(data, dir.resolve(output));
+    }
+
+    private static void close(TrainingRun run) {
+        run.train().close();
+        run.val().close();
+    }
+
+    private static List<String> list(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+}
