@@ -8,7 +8,6 @@ import java.util.Locale;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
-import org.convnext4j.model.ConvNeXtVariants;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
@@ -25,11 +25,8 @@ final class BenchmarkCommand extends ConvNeXtCommand {
 
     enum Mode { train, infer }
 
-    @Option(names = "--variant", required = true, description = "variant name, e.g. convnext_tiny")
-    private String variant;
-
-    @Option(names = "--image-size", defaultValue = "224", description = "input height and width (default ${DEFAULT-VALUE})")
-    private int imageSize;
+    @Mixin
+    private VariantOptions model;
 
     @Option(names = "--batch", defaultValue = "8", description = "images per step (default ${DEFAULT-VALUE})")
     private int batch;
@@ -43,15 +40,15 @@ final class BenchmarkCommand extends ConvNeXtCommand {
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default ${DEFAULT-VALUE})")
     private int steps;
 
-    @Option(names = "--num-classes", defaultValue = "1000", description = "classifier outputs (default ${DEFAULT-VALUE})")
-    private int numClasses;
 
     @Override
     protected void execute() throws IOException {
         if (batch < 1 || steps < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --steps must be >= 1 and --warmup >= 0");
         }
-        ConvNeXtConfig config = ConvNeXtVariants.get(variant).withNumClasses(numClasses).withDropPathRate(mode == Mode.train ? 0.1 : 0.0);
+        ConvNeXtConfig config = model.config().withDropPathRate(mode == Mode.train ? 0.1 : 0.0);
+        int imageSize = model.imageSize;
+        int numClasses = config.numClasses();
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, 1, DataType.FLOAT, new Adam(1e-4)));
         graph.init();
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, imageSize, imageSize);
@@ -62,7 +59,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         DataSet data = new DataSet(images, labels);
 
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
-                variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
+                model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         if (mode == Mode.infer) {
             report("forward", time(() -> graph.outputSingle(false, images)));

@@ -20,8 +20,11 @@ final class ExportCommand extends ConvNeXtCommand {
 
     enum Names { official, timm, torchvision }
 
-    @Option(names = "--model", required = true, description = "a convnext4j model file")
+    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
     private Path model;
+
+    @Option(names = "--ema", description = "export a checkpoint's EMA weights")
+    private boolean ema;
 
     @Option(names = "--format", defaultValue = "safetensors", description = "dl4j or safetensors (default ${DEFAULT-VALUE})")
     private Format format;
@@ -34,7 +37,7 @@ final class ExportCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        ModelFile.Loaded loaded = ModelFile.load(model, false);
+        ModelSource loaded = ModelSource.open(model, ema);
         if (format == Format.dl4j) {
             // without the optimiser state: what deployment needs
             ModelFile.save(output, loaded.graph(), loaded.info(), false);

@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 import org.convnext4j.data.EvalTransform;
 import org.convnext4j.data.ImageDecoder;
 import org.convnext4j.model.ConvNeXtGraph;
-import org.convnext4j.model.io.ModelFile;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -33,7 +32,7 @@ final class PredictCommand extends ConvNeXtCommand {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true, description = "a convnext4j model file")
+    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
     private Path model;
 
     @Option(names = "--images", required = true, description = "folder of images (not recursive)")
@@ -61,7 +60,7 @@ final class PredictCommand extends ConvNeXtCommand {
             throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
         }
         List<Path> files = listImages(images);
-        ModelFile.Loaded loaded = ModelFile.load(model, false);
+        ModelSource loaded = ModelSource.open(model, false);
         EvalTransform transform = new EvalTransform(loaded.info().imageSize(), cropPct);
         List<String> classNames = loaded.info().classNames();
         int k = Math.min(topK, classNames.size());
