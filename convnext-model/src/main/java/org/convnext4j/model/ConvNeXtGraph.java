@@ -23,7 +23,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -75,42 +74,37 @@ public final class ConvNeXtGraph {
 
     public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
                                                               DataType dataType, IUpdater updater) {
-        return configuration(config, imageSize, seed, dataType, vertex -> updater, List.of());
+        LayerTraining training = new LayerTraining(updater, List.of());
+        return configuration(config, imageSize, seed, dataType, vertex -> training);
     }
 
-    /**
-     * @param updaterForVertex the updater of each ConvNeXt layer, by vertex name (layer-wise learning rates)
-     * @param weightDecay      regularization of weight parameters only; biases, norms and gammas are
-     *                         bias parameters and get none
-     */
+    /** @param trainingOf how each ConvNeXt layer is trained, by vertex name (layer-wise rates, frozen stages) */
     public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
-                                                              DataType dataType, Function<String, IUpdater> updaterForVertex,
-                                                              List<Regularization> weightDecay) {
+                                                              DataType dataType, Function<String, LayerTraining> trainingOf) {
         if (imageSize < 32) {
             throw new IllegalArgumentException("image size must be at least 32 (total stride), got " + imageSize);
         }
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
-                .updater(updaterForVertex.apply(HEAD))
-                .regularization(weightDecay)
+                .updater(trainingOf.apply(HEAD).updater())
                 .graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(imageSize, imageSize, ConvNeXtConfig.IN_CHANNELS));
 
         List<Integer> dims = config.dims();
-        g.addLayer(STEM, withUpdater(new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), STEM, updaterForVertex), INPUT);
+        g.addLayer(STEM, withTraining(new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), STEM, trainingOf), INPUT);
         String previous = STEM;
         int blockIndex = 0;
         for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
             if (stage > 0) {
-                g.addLayer(downsample(stage), withUpdater(new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)),
-                        downsample(stage), updaterForVertex), previous);
+                g.addLayer(downsample(stage), withTraining(new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)),
+                        downsample(stage), trainingOf), previous);
                 previous = downsample(stage);
             }
             for (int b = 0; b < config.depths().get(stage); b++) {
-                g.addLayer(branch(stage, b), withUpdater(new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()),
-                        branch(stage, b), updaterForVertex), previous);
+                g.addLayer(branch(stage, b), withTraining(new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()),
+                        branch(stage, b), trainingOf), previous);
                 String residual = branch(stage, b);
                 double rate = config.dropPathRateOf(blockIndex++);
                 if (rate > 0) {
@@ -121,18 +115,19 @@ public final class ConvNeXtGraph {
                 previous = block(stage, b);
             }
         }
-        g.addLayer(HEAD, withUpdater(new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), HEAD,
-                updaterForVertex), previous);
+        g.addLayer(HEAD, withTraining(new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), HEAD,
+                trainingOf), previous);
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).build(), HEAD);
         g.setOutputs(OUTPUT);
         return g.build();
     }
 
-    private static <T extends ConvNeXtSameDiffLayer> T withUpdater(T layer, String vertex, Function<String, IUpdater> updaters) {
-        IUpdater updater = updaters.apply(vertex);
-        layer.setUpdater(updater);
-        layer.setBiasUpdater(updater);
+    private static <T extends ConvNeXtSameDiffLayer> T withTraining(T layer, String vertex, Function<String, LayerTraining> trainingOf) {
+        LayerTraining training = trainingOf.apply(vertex);
+        layer.setUpdater(training.updater());
+        layer.setBiasUpdater(training.updater());
+        layer.setRegularization(training.weightRegularization());
         return layer;
     }
 

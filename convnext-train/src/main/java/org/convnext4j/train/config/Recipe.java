@@ -6,9 +6,12 @@ import java.util.List;
 public record Recipe(Model model, Data data, Augment augment, Optimizer optimizer, Schedule schedule,
                      Training training, Output output) {
 
-    /** The network. {@code numClasses} null means: as many as the data has. {@code pretrained}: weights to start from. */
+    /**
+     * The network. {@code numClasses} null means: as many as the data has. {@code pretrained}: weights to
+     * start from. {@code freezeStages}: the stem and this many stages keep their weights (0 to 4).
+     */
     public record Model(String variant, Integer numClasses, int imageSize, double dropPathRate, double layerScaleInit,
-                        double headInitScale, String pretrained) {
+                        double headInitScale, String pretrained, int freezeStages) {
         public Model {
             require(variant != null && !variant.isBlank(), "model.variant", variant, "a variant name");
             require(numClasses == null || numClasses >= 1, "model.num_classes", numClasses, ">= 1");
@@ -16,6 +19,7 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
             require(dropPathRate >= 0 && dropPathRate < 1, "model.drop_path_rate", dropPathRate, "in [0, 1)");
             require(layerScaleInit >= 0, "model.layer_scale_init", layerScaleInit, ">= 0 (0 disables layer scale)");
             require(headInitScale > 0, "model.head_init_scale", headInitScale, "> 0");
+            require(freezeStages >= 0 && freezeStages <= 4, "model.freeze_stages", freezeStages, "0 to 4");
         }
     }
 

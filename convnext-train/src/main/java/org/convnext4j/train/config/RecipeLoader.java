@@ -50,7 +50,8 @@ public final class RecipeLoader {
         root.put("model", section(
                 "variant", r.model().variant(), "num_classes", r.model().numClasses(), "image_size", r.model().imageSize(),
                 "drop_path_rate", r.model().dropPathRate(), "layer_scale_init", r.model().layerScaleInit(),
-                "head_init_scale", r.model().headInitScale(), "pretrained", r.model().pretrained()));
+                "head_init_scale", r.model().headInitScale(), "pretrained", r.model().pretrained(),
+                "freeze_stages", r.model().freezeStages()));
         root.put("data", section(
                 "root", r.data().root(), "train_split", r.data().trainSplit(), "val_split", r.data().valSplit(),
                 "batch_size", r.data().batchSize(), "workers", r.data().workers(),
@@ -79,7 +80,7 @@ public final class RecipeLoader {
         ConfigReader m = root.section("model");
         Recipe.Model model = new Recipe.Model(m.string("variant", null), m.optionalInteger("num_classes"),
                 m.integer("image_size", 224), m.number("drop_path_rate", 0.1), m.number("layer_scale_init", 1e-6),
-                m.number("head_init_scale", 1.0), m.string("pretrained", null));
+                m.number("head_init_scale", 1.0), m.string("pretrained", null), m.integer("freeze_stages", 0));
         m.finish();
         ConfigReader d = root.section("data");
         Recipe.Data data = new Recipe.Data(d.string("root", null), d.string("train_split", "train"),

@@ -12,19 +12,29 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
- * {@code metrics.jsonl} (one JSON object per epoch, appended) and {@code curves.png} (loss, accuracy
- * and learning rate over the epochs, redrawn after each epoch) in the run's output folder.
+ * In the run's output folder: {@code metrics.jsonl} (one JSON object per epoch, appended),
+ * {@code steps.jsonl} (running loss and learning rate every {@code log_every} batches) and
+ * {@code curves.png} (loss, accuracy and learning rate over the epochs, redrawn after each epoch).
  */
 final class MetricsLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path jsonl;
+    private final Path steps;
     private final Path chart;
 
     MetricsLog(Path outputDir) {
         this.jsonl = outputDir.resolve("metrics.jsonl");
+        this.steps = outputDir.resolve("steps.jsonl");
         this.chart = outputDir.resolve("curves.png");
+    }
+
+    void appendStep(int epoch, int batch, long step, double runningLoss, double lr) throws IOException {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("epoch", epoch).put("batch", batch).put("step", step).put("train_loss", runningLoss).put("lr", lr);
+        Files.writeString(steps, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     void append(int epoch, long step, double trainLoss, double lr, double imagesPerSecond, double seconds,

@@ -109,6 +109,7 @@ public final class Trainer {
                     if (lossCount % recipe.training().logEvery() == 0) {
                         LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
                                 train.numBatches(), lossSum / lossCount, learningRate()));
+                        metrics.appendStep(epoch, batchIndex + 1, state.step(), lossSum / lossCount, learningRate());
                     }
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -128,8 +129,8 @@ public final class Trainer {
     private double microBatch(DataSet batch, int epoch, int batchIndex) {
         long seed = run.recipe().training().seed();
         Nd4j.getRandom().setSeed(Seeds.mix(seed, epoch, batchIndex, 1));
-        DataSet mixed = run.mixing() == null ? batch
-                : new MixupCutmix(run.mixing(), Seeds.generator(seed, epoch, batchIndex, 2)).apply(batch);
+        // mixup/cutmix and label smoothing; with both alphas 0 only the smoothing
+        DataSet mixed = new MixupCutmix(run.mixing(), Seeds.generator(seed, epoch, batchIndex, 2)).apply(batch);
         return gradientStep.accumulate(mixed);
     }
 

@@ -89,9 +89,8 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             Recipe.Model m = recipe.model();
             ConvNeXtConfig config = ConvNeXtVariants.get(m.variant()).withNumClasses(classes).withDropPathRate(m.dropPathRate())
                     .withLayerScaleInit(m.layerScaleInit()).withHeadInitScale(m.headInitScale());
-            OptimizerSetup optimizer = OptimizerSetup.of(recipe.optimizer(), recipe.schedule(), stepsPerEpoch);
             graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, seed, DataType.FLOAT,
-                    optimizer.updaterForVertex(), optimizer.weightDecay()));
+                    OptimizerSetup.trainingOf(recipe.optimizer(), recipe.schedule(), stepsPerEpoch, m.freezeStages())));
             graph.init();
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));

@@ -2,6 +2,7 @@ package org.convnext4j.train.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,20 +42,47 @@ class FineTuneTest {
                 assertEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " carried over");
             }
         }
+        Map<String, INDArray> start = new java.util.HashMap<>();
+        after.forEach((k, v) -> start.put(k, v.dup()));
         new Trainer(finetune).train();
         finetune.train().close();
         finetune.val().close();
         assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        // freeze_stages 2: the stem and stages 0 and 1 (with stage 1's downsampling) keep their weights
+        for (Map.Entry<String, INDArray> e : finetune.graph().paramTable().entrySet()) {
+            String key = e.getKey();
+            boolean frozen = key.startsWith("stem_") || key.startsWith("s0.") || key.startsWith("s1.");
+            if (frozen) {
+                assertEquals(start.get(key), e.getValue(), key + " is frozen");
+            } else if (key.endsWith("W")) {
+                assertNotEquals(start.get(key), e.getValue(), key + " trains");
+            }
+        }
+    }
+
+    @Test
+    void pyTorchWeightsFineTuneOntoANewFolder() throws IOException {
+        Path data = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        Path weights = Path.of("../convnext-model/src/test/resources/fixtures/convnext_test_timm.safetensors");
+        TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pt"), weights), List.of()), null);
+        Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(weights);
+        // timm's stem conv is (out, in, kh, kw); ours (kh, kw, in, out)
+        assertEquals(fixture.get("stem.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
+        assertEquals(2, run.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        new Trainer(run).train();
+        run.train().close();
+        run.val().close();
+        assertTrue(java.nio.file.Files.isDirectory(dir.resolve("pt/checkpoints/best")));
     }
 
     private static String yaml(Path data, Path output, Path pretrained) {
         return """
-                model: {variant: convnext_test, image_size: 32, head_init_scale: 0.001%s}
+                model: {variant: convnext_test, image_size: 32, head_init_scale: 0.001, layer_scale_init: 0.5%s}
                 data: {root: %s, batch_size: 4, workers: 1}
                 augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
                 optimizer: {lr: 1.0e-3, layer_decay: 0.8}
                 schedule: {epochs: 1, warmup_epochs: 0, min_lr: 1.0e-5}
                 output: {dir: %s}
-                """.formatted(pretrained == null ? "" : ", pretrained: " + pretrained, data, output);
+                """.formatted(pretrained == null ? "" : ", freeze_stages: 2, pretrained: " + pretrained, data, output);
     }
 }

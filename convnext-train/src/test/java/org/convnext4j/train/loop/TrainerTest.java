@@ -83,6 +83,9 @@ class TrainerTest {
         List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertEquals(3, metrics.size());
         assertTrue(metrics.get(2).contains("\"val_top1\"") && metrics.get(2).contains("\"ema_top1\""), metrics.get(2));
+        List<String> steps = Files.readAllLines(run.resolve("steps.jsonl"));
+        assertEquals(3 * 2, steps.size(), "every 2 of the 4 batches of each epoch");
+        assertTrue(steps.get(0).contains("\"train_loss\"") && steps.get(0).contains("\"lr\""), steps.get(0));
         byte[] png = Files.readAllBytes(run.resolve("curves.png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);
@@ -116,7 +119,7 @@ class TrainerTest {
                 augment: {rand_augment: rand-m9-mstd0.5-inc1, reprob: 0.25, mixup: 0.8, cutmix: 1.0, label_smoothing: 0.1}
                 optimizer: {lr: 1.0e-3, weight_decay: 0.05}
                 schedule: {epochs: 3, warmup_epochs: 1, min_lr: 1.0e-5}
-                training: {update_freq: 2, ema: true, ema_decay: 0.9, seed: 7, save_every: 1, keep_last: 5, log_every: 100}
+                training: {update_freq: 2, ema: true, ema_decay: 0.9, seed: 7, save_every: 1, keep_last: 5, log_every: 2}
                 output: {dir: %s}
                 """.formatted(data, dir.resolve(output));
     }

@@ -53,10 +53,9 @@ class ScheduleAndLayerDecayTest {
     @Test
     void eachLayerGetsItsScaledScheduleAndTheConfigurationSurvivesJson() {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
-        OptimizerSetup setup = OptimizerSetup.of(new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 0.8, null),
-                new Recipe.Schedule(10, 1, 1e-6, 0.1), 100);
         ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
-                setup.updaterForVertex(), setup.weightDecay());
+                OptimizerSetup.trainingOf(new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 0.8, null),
+                        new Recipe.Schedule(10, 1, 1e-6, 0.1), 100, 0));
         assertEquals(1e-3 * Math.pow(0.8, 13), learningRateAt(conf, "stem", 100), 1e-15);
         assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4.branch", 100), 1e-15);
         assertEquals(1e-3, learningRateAt(conf, "head", 100), 1e-15);

@@ -1,0 +1,65 @@
+package org.convnext4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.convnext4j.train.loop.CheckpointStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM to a training process: it saves a checkpoint where it is and exits; the checkpoint resumes. */
+class SignalStopTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermSavesACheckpointBeforeExit() throws Exception {
+        Path data = dir.resolve("data");
+        for (String split : List.of("train", "val")) {
+            for (String c : List.of("a", "b")) {
+                Path folder = Files.createDirectories(data.resolve(split).resolve(c));
+                for (int i = 0; i < 16; i++) {
+                    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    image.setRGB(i, i, c.equals("a") ? 0xff0000 : 0x00ff00);
+                    javax.imageio.ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        Path recipe = Files.writeString(dir.resolve("r.yaml"), """
+                model: {variant: convnext_test, image_size: 32}
+                data: {root: %s, batch_size: 2, workers: 1}
+                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
+                schedule: {epochs: 1000, warmup_epochs: 0}
+                training: {log_every: 1}
+                output: {dir: %s}
+                """.formatted(data, dir.resolve("run")));
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ConvNeXtCli.class.getName(), "train", "--config", recipe.toString())
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("epoch 2 batch 3/")) {
+                // wait until training is well into its second epoch
+            }
+            process.destroy();   // SIGTERM
+            while (out.readLine() != null) {
+                // drain
+            }
+        }
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the process exits after saving");
+        Path checkpoint = new CheckpointStore(dir.resolve("run")).latest().orElseThrow(() -> new AssertionError("no checkpoint saved"));
+        CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
+        assertEquals(1, loaded.state().epoch(), "stopped in the second epoch");
+        assertTrue(loaded.state().batchesDone() >= 3, "saved where it was: " + loaded.state());
+    }
+}
