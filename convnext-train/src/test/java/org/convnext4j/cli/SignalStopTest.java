@@ -51,7 +51,7 @@ class SignalStopTest {
             while ((line = out.readLine()) != null && !line.contains("epoch 2 batch 3/")) {
                 // wait until training is well into its second epoch
             }
-            process.destroy();   // SIGTERM
+            process.toHandle().destroy();   // SIGTERM; Process.destroy would also close our end of its output
             while (out.readLine() != null) {
                 // drain
             }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.LayerTraining;
 import org.convnext4j.train.config.Recipe;
-import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 
@@ -33,7 +33,8 @@ public final class OptimizerSetup {
         double wdEnd = schedule.weightDecayEnd() == null ? optimizer.weightDecay() : schedule.weightDecayEnd();
         List<Regularization> decay = optimizer.weightDecay() == 0 && wdEnd == 0 ? List.of()
                 : List.of(new WeightDecay(new WarmupCosineSchedule(optimizer.weightDecay(), wdEnd, 0, totalSteps), true));
-        LayerTraining frozen = new LayerTraining(new NoOp(), List.of());
+        // DL4J's NoOp updater passes the raw gradient on (an SGD step with rate 1); rate 0 freezes
+        LayerTraining frozen = new LayerTraining(new Sgd(0.0), List.of());
         return vertex -> stageOf(vertex) < freezeStages ? frozen : new LayerTraining(
                 new TorchAdam(lr.scaled(LayerDecay.scale(vertex, optimizer.layerDecay())),
                         optimizer.betas().get(0), optimizer.betas().get(1), optimizer.eps()),
