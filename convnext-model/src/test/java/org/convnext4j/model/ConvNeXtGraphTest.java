@@ -27,6 +27,15 @@ class ConvNeXtGraphTest {
     }
 
     @Test
+    void aBatchOfOneGivesTheSameLogitsAsItsRowInABatch() {
+        ComputationGraph graph = ConvNeXtGraph.create(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(5), 32, 3, DataType.FLOAT);
+        INDArray batch = Nd4j.randn(DataType.FLOAT, 3, 3, 32, 32);
+        INDArray together = ConvNeXtGraph.logits(graph, batch);
+        INDArray alone = ConvNeXtGraph.logits(graph, batch.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup());
+        assertEquals(0.0, together.getRow(0).sub(alone.getRow(0)).amaxNumber().doubleValue(), 1e-5);
+    }
+
+    @Test
     void stageFeaturesHaveStrides4To32InNchw() {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST);
         ComputationGraph graph = ConvNeXtGraph.create(config, 64, 3, DataType.FLOAT);

@@ -7,8 +7,12 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * One optimizer step built from several micro-batches (gradient accumulation, the recipe's
- * {@code update_freq}): gradients of each micro-batch are summed, averaged, optionally clipped to a
- * global norm, then DL4J's updater (AdamW here) turns them into the parameter update.
+ * {@code update_freq}): the gradient averaged over every example of the micro-batches, optionally
+ * clipped to a global norm, then turned into the parameter update by DL4J's updater (AdamW here).
+ *
+ * <p>DL4J's backprop yields the gradient summed over a batch, and its updater divides by the batch
+ * size it is told; the average is taken here instead (so clipping sees the mean gradient, as
+ * PyTorch's does) and the updater is told a batch of 1.
  */
 public final class GradientStep {
 
@@ -16,6 +20,7 @@ public final class GradientStep {
     private final INDArray accumulated;
     private final Double clipNorm;
     private int microBatches;
+    private long examples;
 
     public GradientStep(ComputationGraph graph, Double clipNorm) {
         this.graph = graph;
@@ -33,6 +38,7 @@ public final class GradientStep {
         graph.computeGradientAndScore();
         accumulated.addi(graph.getGradientsViewArray());
         microBatches++;
+        examples += batch.numExamples();
         return graph.score();
     }
 
@@ -41,21 +47,22 @@ public final class GradientStep {
     }
 
     /** Applies the averaged gradient as optimizer step {@code step} (0-based; drives the schedules). */
-    public void apply(long step, int epoch, int batchSize) {
+    public void apply(long step, int epoch) {
         if (microBatches == 0) {
             throw new IllegalStateException("no gradients accumulated");
         }
         INDArray gradient = graph.getGradientsViewArray();
-        gradient.assign(accumulated.divi(microBatches));
+        gradient.assign(accumulated.divi(examples));
         accumulated.assign(0);
         microBatches = 0;
+        examples = 0;
         if (clipNorm != null) {
             double norm = gradient.norm2Number().doubleValue();
             if (norm > clipNorm) {
                 gradient.muli(clipNorm / (norm + 1e-6));   // as torch.nn.utils.clip_grad_norm_
             }
         }
-        graph.getUpdater().update(graph.gradient(), (int) step, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+        graph.getUpdater().update(graph.gradient(), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
         graph.params().subi(gradient.reshape(graph.params().shape()));
         graph.getConfiguration().setIterationCount((int) step + 1);
     }

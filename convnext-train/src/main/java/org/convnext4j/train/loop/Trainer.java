@@ -98,7 +98,7 @@ public final class Trainer {
                     lossCount++;
                     long step = state.step();
                     if (gradientStep.pending() == updateFreq || !train.hasNext()) {
-                        gradientStep.apply(step, epoch, (int) batch.getFeatures().size(0));
+                        gradientStep.apply(step, epoch);
                         if (ema != null) {
                             ema.update(graph);
                         }

@@ -60,7 +60,7 @@ class AdamWParityTest {
         GradientStep optimizer = new GradientStep(graph, null);
         for (int step = 1; step <= 2; step++) {
             optimizer.accumulate(new DataSet(input, labels));
-            optimizer.apply(step - 1, 0, 2);
+            optimizer.apply(step - 1, 0);
             Map<String, INDArray> ours = ConvNeXtWeights.export(graph, config, WeightNaming.OFFICIAL);
             double worst = 0;
             String worstName = "";
