@@ -22,13 +22,18 @@ public enum Normalization {
 
     /**
      * torchvision's {@code ToTensor()} then {@code Normalize(mean, std)}: CHW floats, three planes of
-     * {@code width * height}.
+     * {@code width * height}, of a {@code TYPE_INT_RGB} image.
      */
     public float[] toChw(BufferedImage rgb) {
+        if (rgb.getType() != BufferedImage.TYPE_INT_RGB) {
+            throw new IllegalArgumentException(
+                    "expected a TYPE_INT_RGB image (see ImageDecoder), got type " + rgb.getType());
+        }
         int width = rgb.getWidth();
         int height = rgb.getHeight();
         int plane = width * height;
-        int[] pixels = rgb.getRGB(0, 0, width, height, null, 0, width);
+        // Raster data elements are copied row by row; getRGB would convert every pixel.
+        int[] pixels = (int[]) rgb.getRaster().getDataElements(0, 0, width, height, null);
         float[] chw = new float[3 * plane];
         for (int i = 0; i < plane; i++) {
             int pixel = pixels[i];
