@@ -7,7 +7,8 @@ Run from anywhere with Debian's Python (Pillow 9.4, torch 1.13, torchvision 0.14
 
 It writes, beside itself:
   inputs/        small PNGs in the modes ImageIO hands back differently (alpha, palette,
-                 grey with alpha, 16-bit grey), made from the committed photos
+                 grey with alpha, 16-bit grey), and small four-channel JPEGs (Adobe CMYK,
+                 YCCK, CMYK without an Adobe marker), made from the committed photos
   decoded/       PIL's Image.open(f).convert('RGB') of every input (gray16-high-byte.png is
                  the exception: see make_inputs)
   resize/        PIL's bicubic resize of the PIL-decoded photos to odd sizes
@@ -18,6 +19,7 @@ It writes, beside itself:
                  cost ~5 MB; the PNG holds the same information losslessly.
 Every PNG outside inputs/ is 8-bit RGB, so a test can read it without colour management.
 """
+import io
 import os
 
 import numpy as np
@@ -65,6 +67,59 @@ def make_inputs():
     save_png(Image.fromarray(wide, mode='I;16'), out('inputs', 'gray16.png'))
     save_png(grey.convert('RGB'), out('decoded', 'gray16-high-byte.png'))
 
+    make_cmyk_jpegs(cat.resize((121, 81), Image.BICUBIC))
+
+
+def make_cmyk_jpegs(rgb):
+    """Four-channel JPEGs as Photoshop writes them. Pillow writes CMYK JPEGs only, with an Adobe
+    marker of transform 0 and its samples inverted (255 - value), as it reads them. The YCCK
+    file holds what libjpeg's YCCK encoder makes of such inverted samples: the YCbCr of
+    255 - sample for C, M and Y, which are Pillow's own C, M and Y, and the K sample as it is;
+    its marker says transform 2."""
+    pixels = np.asarray(rgb, dtype=np.float64)
+    # A black channel that carries the dark tones, so that all four channels matter.
+    black = 255 - pixels.max(axis=2, keepdims=True)
+    cmy = (255 - pixels - black) * 255 / np.maximum(255 - black, 1)
+    cmyk = np.dstack([cmy, black]).round().astype(np.uint8)
+    cmyk_jpeg = jpeg_bytes(Image.fromarray(cmyk, 'CMYK'), subsampling=0)
+    write(out('inputs', 'cmyk.jpg'), cmyk_jpeg)
+
+    # The APP14 segment: FF EE, length 14, 'Adobe', version, flags0, flags1, transform.
+    marker = cmyk_jpeg.index(b'\xff\xee\x00\x0eAdobe')
+    segment_end = marker + 2 + 14
+    assert cmyk_jpeg[segment_end - 1] == 0
+    write(out('inputs', 'cmyk-no-adobe.jpg'), cmyk_jpeg[:marker] + cmyk_jpeg[segment_end:])
+
+    c, m, y = (cmyk[..., i].astype(np.float64) for i in range(3))
+    ycc = np.dstack([
+        0.299 * c + 0.587 * m + 0.114 * y,
+        -0.168736 * c - 0.331264 * m + 0.5 * y + 128,
+        0.5 * c - 0.418688 * m - 0.081312 * y + 128,
+    ]).round().clip(0, 255).astype(np.uint8)
+    samples = np.dstack([ycc, 255 - cmyk[..., 3:]])
+    # Pillow inverts what it writes, so it is handed the inverse of the samples wanted. 4:2:0
+    # subsampling (of K as well) makes the decoders upsample, as they do for Photoshop's files.
+    ycck_jpeg = bytearray(jpeg_bytes(Image.fromarray(255 - samples, 'CMYK'), subsampling=2))
+    ycck_jpeg[segment_end - 1] = 2
+    write(out('inputs', 'ycck.jpg'), bytes(ycck_jpeg))
+
+    # Compression (and the YCCK file's subsampled K) costs a few levels on average; inverted or
+    # swapped channels would cost about a hundred.
+    for name in ['cmyk.jpg', 'ycck.jpg', 'cmyk-no-adobe.jpg']:
+        decoded = np.asarray(Image.open(out('inputs', name)).convert('RGB'), dtype=np.float64)
+        assert np.abs(decoded - pixels).mean() < 10, name + ' does not look like its source'
+
+
+def jpeg_bytes(image, subsampling):
+    buffer = io.BytesIO()
+    image.save(buffer, 'JPEG', quality=90, subsampling=subsampling)
+    return buffer.getvalue()
+
+
+def write(path, data):
+    with open(path, 'wb') as f:
+        f.write(data)
+
 
 def decode_references():
     for name in PHOTO_NAMES:
@@ -72,6 +127,10 @@ def decode_references():
         save_png(rgb, out('decoded', stem(name) + '.png'))
     for name in ['rgba.png', 'palette.png', 'gray-alpha.png']:
         save_png(Image.open(out('inputs', name)).convert('RGB'), out('decoded', name))
+    for name in ['cmyk.jpg', 'ycck.jpg', 'cmyk-no-adobe.jpg']:
+        image = Image.open(out('inputs', name))
+        assert image.mode == 'CMYK'
+        save_png(image.convert('RGB'), out('decoded', stem(name) + '.png'))
 
 
 def resize_references():

@@ -1,9 +1,12 @@
 package org.convnext4j.data;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -28,7 +31,8 @@ import javax.imageio.stream.ImageInputStream;
  * ignores embedded ICC profiles and treats grey as plain R = G = B, while Java would gamma-convert
  * linear-grey images and apply ICC profiles. Alpha is dropped without compositing, as PIL does.
  * 16-bit samples keep their high byte (PIL does the same for 16-bit RGB; for 16-bit grey PIL clips
- * to 255 instead, which we deliberately do not copy). CMYK JPEGs, which ImageIO cannot read, fail.
+ * to 255 instead, which we deliberately do not copy). CMYK and YCCK JPEGs are converted as Pillow
+ * converts them (see {@link CmykJpeg}).
  */
 public final class ImageDecoder {
 
@@ -68,14 +72,14 @@ public final class ImageDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                return read(reader);
+                return readChecked(reader);
             } finally {
                 reader.dispose();
             }
         }
     }
 
-    private static BufferedImage read(ImageReader reader) throws IOException {
+    private static BufferedImage readChecked(ImageReader reader) throws IOException {
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
         long pixels = (long) width * height;
@@ -85,7 +89,7 @@ public final class ImageDecoder {
         }
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        BufferedImage image = reader.read(0, withoutIccConversion(reader));
+        BufferedImage image = readPixels(reader, width, height);
         // ImageIO decodes a truncated JPEG with the missing part grey and only warns; PIL refuses it.
         // Other warnings (stray bytes, bad ICC profiles) are ignored, as PIL ignores them.
         for (String warning : warnings) {
@@ -97,20 +101,48 @@ public final class ImageDecoder {
         return image;
     }
 
-    /**
-     * ImageIO's JPEG reader converts images with an embedded ICC profile (Adobe RGB photos, say)
-     * to sRGB; PIL does not, so neither may we. Selecting bands, even all of them in order, makes
-     * the reader keep libjpeg's own output (JPEGImageReader.checkColorConversion returns early).
-     */
-    private static ImageReadParam withoutIccConversion(ImageReader reader) throws IOException {
-        ImageReadParam param = reader.getDefaultReadParam();
-        ImageTypeSpecifier raw = reader.getRawImageType(0);
-        if ("jpeg".equalsIgnoreCase(reader.getFormatName()) && raw != null) {
-            int[] allBands = IntStream.range(0, raw.getNumBands()).toArray();
-            param.setSourceBands(allBands);
-            param.setDestinationBands(allBands);
+    private static BufferedImage readPixels(ImageReader reader, int width, int height) throws IOException {
+        if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            return reader.read(0);
         }
-        return param;
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw != null) {
+            return readJpeg(reader, raw.getNumBands(), width, height);
+        }
+        // The JDK has no image type for CMYK and YCCK JPEGs.
+        return CmykJpeg.hasFourComponents(reader) ? CmykJpeg.readRgb(reader) : reader.read(0);
+    }
+
+    /**
+     * Reads a grey or three-component JPEG into a byte image of our own, bands in libjpeg's order.
+     *
+     * <p>Selecting bands, even all of them in order, makes ImageIO keep libjpeg's output as it is
+     * (JPEGImageReader.checkColorConversion returns early): otherwise it would convert JPEGs with
+     * an embedded ICC profile (Adobe RGB photos, say) to sRGB, which PIL does not do. And libjpeg's
+     * rows are copied whole into a destination in their own band order, where ImageIO's default
+     * BGR image is filled sample by sample (measured: 0.3 ms of 1.2 ms for a 400 px photo).
+     */
+    private static BufferedImage readJpeg(ImageReader reader, int bands, int width, int height) throws IOException {
+        int[] allBands = IntStream.range(0, bands).toArray();
+        ColorSpace space = ColorSpace.getInstance(bands == 1 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
+        BufferedImage samples = ImageTypeSpecifier
+                .createInterleaved(space, allBands, DataBuffer.TYPE_BYTE, false, false)
+                .createBufferedImage(width, height);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setSourceBands(allBands);
+        param.setDestinationBands(allBands);
+        param.setDestination(samples);
+        reader.read(0, param);
+        byte[] bytes = ((DataBufferByte) samples.getRaster().getDataBuffer()).getData();
+        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] out = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+        for (int i = 0, at = 0; i < out.length; i++, at += bands) {
+            int r = bytes[at] & 0xFF;
+            int g = bands == 1 ? r : bytes[at + 1] & 0xFF;
+            int b = bands == 1 ? r : bytes[at + 2] & 0xFF;
+            out[i] = (r << 16) | (g << 8) | b;
+        }
+        return rgb;
     }
 
     private static BufferedImage toRgb(BufferedImage image) throws IOException {
@@ -122,15 +154,15 @@ public final class ImageDecoder {
         int width = image.getWidth();
         int height = image.getHeight();
         BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] row = new int[width];
+        // Written directly: setRGB would take every pixel through the colour model.
+        int[] out = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
         if (model instanceof IndexColorModel palette) {
             int[] indices = new int[width];
             for (int y = 0; y < height; y++) {
                 raster.getSamples(0, y, width, 1, 0, indices);
                 for (int x = 0; x < width; x++) {
-                    row[x] = palette.getRGB(indices[x]) & 0xFFFFFF;
+                    out[y * width + x] = palette.getRGB(indices[x]) & 0xFFFFFF;
                 }
-                rgb.setRGB(0, y, width, 1, row, 0, width);
             }
         } else if (model instanceof ComponentColorModel) {
             int colours = model.getNumColorComponents();
@@ -151,18 +183,14 @@ public final class ImageDecoder {
                     int r = to8Bits(samples[at], bits[0]);
                     int g = colours == 1 ? r : to8Bits(samples[at + 1], bits[1]);
                     int b = colours == 1 ? r : to8Bits(samples[at + 2], bits[2]);
-                    row[x] = (r << 16) | (g << 8) | b;
+                    out[y * width + x] = (r << 16) | (g << 8) | b;
                 }
-                rgb.setRGB(0, y, width, 1, row, 0, width);
             }
         } else {
             // Packed models (INT_ARGB, 565 BMPs) come from ImageIO in sRGB only, where getRGB is exact.
-            for (int y = 0; y < height; y++) {
-                image.getRGB(0, y, width, 1, row, 0, width);
-                for (int x = 0; x < width; x++) {
-                    row[x] &= 0xFFFFFF;
-                }
-                rgb.setRGB(0, y, width, 1, row, 0, width);
+            image.getRGB(0, 0, width, height, out, 0, width);
+            for (int i = 0; i < out.length; i++) {
+                out[i] &= 0xFFFFFF;
             }
         }
         return rgb;

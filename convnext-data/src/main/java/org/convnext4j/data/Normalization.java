@@ -15,26 +15,40 @@ public enum Normalization {
     private final float[] mean;
     private final float[] std;
 
+    /** Every sample value's result per channel, computed once: a lookup is cheaper than a division. */
+    private final float[][] normalised;
+
     Normalization(float[] mean, float[] std) {
         this.mean = mean;
         this.std = std;
+        this.normalised = new float[3][256];
+        for (int channel = 0; channel < 3; channel++) {
+            for (int value = 0; value < 256; value++) {
+                normalised[channel][value] = normalise(value, channel);
+            }
+        }
     }
 
     /**
      * torchvision's {@code ToTensor()} then {@code Normalize(mean, std)}: CHW floats, three planes of
-     * {@code width * height}.
+     * {@code width * height}, of a {@code TYPE_INT_RGB} image.
      */
     public float[] toChw(BufferedImage rgb) {
+        if (rgb.getType() != BufferedImage.TYPE_INT_RGB) {
+            throw new IllegalArgumentException(
+                    "expected a TYPE_INT_RGB image (see ImageDecoder), got type " + rgb.getType());
+        }
         int width = rgb.getWidth();
         int height = rgb.getHeight();
         int plane = width * height;
-        int[] pixels = rgb.getRGB(0, 0, width, height, null, 0, width);
+        // Raster data elements are copied row by row; getRGB would convert every pixel.
+        int[] pixels = (int[]) rgb.getRaster().getDataElements(0, 0, width, height, null);
         float[] chw = new float[3 * plane];
         for (int i = 0; i < plane; i++) {
             int pixel = pixels[i];
-            chw[i] = normalise((pixel >> 16) & 0xFF, 0);
-            chw[plane + i] = normalise((pixel >> 8) & 0xFF, 1);
-            chw[2 * plane + i] = normalise(pixel & 0xFF, 2);
+            chw[i] = normalised[0][(pixel >> 16) & 0xFF];
+            chw[plane + i] = normalised[1][(pixel >> 8) & 0xFF];
+            chw[2 * plane + i] = normalised[2][pixel & 0xFF];
         }
         return chw;
     }

@@ -58,6 +58,22 @@ class ImageDecoderTest {
         assertEquals(0, Fixtures.compare(decoded, Fixtures.reference("eval-fixtures/decoded/" + name)).max(), name);
     }
 
+    /**
+     * Pillow reads every four-channel JPEG as inverted CMYK (YCCK converted by libjpeg first),
+     * with or without an Adobe marker, and converts it to RGB with its own integer formula.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cmyk", "ycck", "cmyk-no-adobe"})
+    void cmykAndYcckJpegsDecodeExactlyAsPilConvertRgb(String name) throws IOException {
+        BufferedImage decoded = ImageDecoder.readRgb(Fixtures.path("eval-fixtures/inputs/" + name + ".jpg"));
+
+        Fixtures.Difference difference =
+                Fixtures.compare(decoded, Fixtures.reference("eval-fixtures/decoded/" + name + ".png"));
+        System.out.println(name + ".jpg decoded vs PIL: " + difference);
+        assertEquals(BufferedImage.TYPE_INT_RGB, decoded.getType());
+        assertEquals(0, difference.max(), name);
+    }
+
     @Test
     void sixteenBitGreyKeepsTheHighByte() throws IOException {
         BufferedImage decoded = ImageDecoder.readRgb(Fixtures.path("eval-fixtures/inputs/gray16.png"));
@@ -66,9 +82,10 @@ class ImageDecoderTest {
         assertEquals(0, Fixtures.compare(decoded, expected).max());
     }
 
-    @Test
-    void truncatedJpegIsRefused() throws IOException {
-        byte[] jpeg = Files.readAllBytes(Fixtures.path("photos/cat-landscape.jpg"));
+    @ParameterizedTest
+    @ValueSource(strings = {"photos/cat-landscape.jpg", "eval-fixtures/inputs/ycck.jpg"})
+    void truncatedJpegIsRefused(String resource) throws IOException {
+        byte[] jpeg = Files.readAllBytes(Fixtures.path(resource));
         Path file = Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
 
         assertRefused(file, "truncated");

