@@ -12,12 +12,7 @@ final class AutoContrast {
     }
 
     static BufferedImage apply(BufferedImage image) {
-        int[][] histograms = Rgb.histograms(Rgb.pixels(image));
-        int[][] tables = new int[3][];
-        for (int c = 0; c < 3; c++) {
-            tables[c] = table(histograms[c]);
-        }
-        return Lut.apply(image, tables);
+        return Lut.fromHistograms(image, AutoContrast::table);
     }
 
     private static int[] table(int[] histogram) {

@@ -15,6 +15,16 @@ final class Lut {
         return apply(image, new int[][] {table, table, table});
     }
 
+    /** Maps each channel through a table made from that channel's histogram (autocontrast, equalize). */
+    static BufferedImage fromHistograms(BufferedImage image, java.util.function.Function<int[], int[]> tableOf) {
+        int[][] histograms = Rgb.histograms(Rgb.pixels(image));
+        int[][] tables = new int[3][];
+        for (int c = 0; c < 3; c++) {
+            tables[c] = tableOf.apply(histograms[c]);
+        }
+        return apply(image, tables);
+    }
+
     /** Table entries outside 0..255 are clipped, as Pillow does when it builds its byte table. */
     static BufferedImage apply(BufferedImage image, int[][] tables) {
         int[][] clipped = new int[3][256];
