@@ -112,8 +112,10 @@ public final class BicubicResampler {
      */
     private static int clip8(int fixedPoint) {
         int value = fixedPoint >> PRECISION_BITS;
+        // value >> 31 is all ones for a negative value, which the mask turns into 0.
         int notNegative = value & ~(value >> 31);
-        // Shifted down, an int sum is below 512, and 255 - value is negative just when it is too large.
+        // Shifted down, an int sum is below 512, so 255 - notNegative is negative (all ones after
+        // the shift) just when the value is above 255, and the low byte is then 255.
         return (notNegative | ((255 - notNegative) >> 31)) & 0xFF;
     }
 

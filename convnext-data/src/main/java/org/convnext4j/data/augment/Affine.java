@@ -90,7 +90,7 @@ final class Affine {
         int y = (int) Math.floor(ys);
         double dx = xs - x;
         double dy = ys - y;
-        Neighbours columns = new Neighbours(clamp(x - 1, width), clamp(x, width), clamp(x + 1, width),
+        Columns columns = new Columns(clamp(x - 1, width), clamp(x, width), clamp(x + 1, width),
                 clamp(x + 2, width));
         int row0 = clamp(y - 1, height) * width;
         int row1 = clamp(y, height) * width;
@@ -108,7 +108,7 @@ final class Affine {
     }
 
     /** The four clamped columns a bicubic sample reads. */
-    private record Neighbours(int x0, int x1, int x2, int x3) {
+    private record Columns(int x0, int x1, int x2, int x3) {
 
         /** Pillow's cubic step along one row, for the channel at {@code shift}. */
         double cubic(int[] in, int row, int shift, double dx) {
