@@ -15,9 +15,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,22 +30,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * (DL4J's doubled SameDiff gradient compounds with depth), fails. The checker visits every
  * parameter, so the networks are kept narrow.
  */
+@ExtendWith(DoublePrecision.class)
 class ConvNeXtGradientCheckTest {
 
     private static final int CLASSES = 3;
-    private static DataType previous;
-
-    @BeforeAll
-    static void useDouble() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
     @Test
     void wholeNetwork() {
         // Large layer scale so the branches matter; no drop path, as a gradient check needs determinism.
