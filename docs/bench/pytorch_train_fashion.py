@@ -35,11 +35,12 @@ def main():
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--image-size", type=int, default=32)
+    p.add_argument("--scale-min", type=float, default=0.6)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     rgb = transforms.Lambda(lambda im: im.convert("RGB"))
-    train_tf = transforms.Compose([rgb, transforms.RandomResizedCrop(a.image_size, scale=(0.6, 1.0),
+    train_tf = transforms.Compose([rgb, transforms.RandomResizedCrop(a.image_size, scale=(a.scale_min, 1.0),
                                    interpolation=transforms.InterpolationMode.BICUBIC),
                                    transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
     val_tf = transforms.Compose([rgb, transforms.Resize(a.image_size, interpolation=transforms.InterpolationMode.BICUBIC),

@@ -4,10 +4,12 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -94,6 +96,11 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
             out = out.mul(params.get(GAMMA));
         }
         return out.reshape(input.shape());                                     // back to (N, H, W, C)
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new ConvNeXtBlockLayer(conf, dataType, dim, hasLayerScale());
     }
 
     @Override

@@ -23,13 +23,18 @@ public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        GradientCorrectedSameDiffLayer layer = new GradientCorrectedSameDiffLayer(conf, networkDataType);
+        org.deeplearning4j.nn.layers.samediff.SameDiffLayer layer = runtimeLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
         Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
         layer.setParamTable(paramTable);
         layer.setConf(conf);
         return layer;
+    }
+
+    /** The layer that runs this definition: by default DL4J's SameDiff runtime with the gradient corrected. */
+    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new GradientCorrectedSameDiffLayer(conf, dataType);
     }
 
     @Override
