@@ -3,24 +3,31 @@ package org.convnext4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.train.config.Recipe;
+import org.convnext4j.train.loop.GradientStep;
+import org.convnext4j.train.optim.OptimizerSetup;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Time inference or training steps of a variant on random data: images/s, ms per step, peak RSS.")
+        description = "Time inference or training steps (the train command's AdamW step) of a variant on random data: images/s, ms per step (forward, backward and update apart), peak RSS.")
 final class BenchmarkCommand extends ConvNeXtCommand {
 
     enum Mode { train, infer }
@@ -49,7 +56,11 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         ConvNeXtConfig config = model.config().withDropPathRate(mode == Mode.train ? 0.1 : 0.0);
         int imageSize = model.imageSize;
         int numClasses = config.numClasses();
-        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, 1, DataType.FLOAT, new Adam(1e-4)));
+        // The training command's optimizer: AdamW with the no-decay groups, lr 4e-3 warm-up + cosine.
+        Recipe.Optimizer adamw = new Recipe.Optimizer(4e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0, null);
+        Recipe.Schedule schedule = new Recipe.Schedule(300, 20, 1e-6, null);
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, 1, DataType.FLOAT,
+                OptimizerSetup.trainingOf(adamw, schedule, 1000, 0)));
         graph.init();
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, imageSize, imageSize);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, numClasses);
@@ -57,6 +68,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
             labels.putScalar(i, i % numClasses, 1.0);
         }
         DataSet data = new DataSet(images, labels);
+        GradientStep step = new GradientStep(graph, null);
 
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
@@ -64,15 +76,67 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         if (mode == Mode.infer) {
             report("forward", time(() -> graph.outputSingle(false, images)));
         } else {
-            report("forward", time(() -> graph.feedForward(images, true)));
-            report("forward+backward", time(() -> {
-                graph.setInputs(images);
-                graph.setLabels(labels);
-                graph.computeGradientAndScore();
-            }));
-            report("train step", time(() -> graph.fit(data)));
+            PhaseTimer phases = new PhaseTimer();
+            graph.setListeners(phases);
+            long[] counter = {0};
+            double[] steps = time(() -> {
+                phases.start();
+                step.accumulate(data);
+                phases.backwardDone();
+                step.apply(counter[0]++, 0);
+                phases.updateDone();
+            });
+            report("forward", phases.forwardMillis());
+            report("backward", phases.backwardMillis());
+            report("update", phases.updateMillis());
+            report("train step", steps);
         }
         System.out.printf(Locale.ROOT, "peak RSS %.2f GiB%n", peakRssBytes() / (double) (1L << 30));
+    }
+
+    /**
+     * Splits timed training steps into forward, backward and update from DL4J's listener callback
+     * at the end of the forward pass; only the last {@code steps} are reported.
+     */
+    private final class PhaseTimer extends BaseTrainingListener {
+        private final List<double[]> phases = new ArrayList<>();
+        private long start;
+        private long forwardEnd;
+        private long backwardEnd;
+
+        void start() {
+            start = System.nanoTime();
+        }
+
+        @Override
+        public void onForwardPass(Model model, Map<String, INDArray> activations) {
+            forwardEnd = System.nanoTime();
+        }
+
+        void backwardDone() {
+            backwardEnd = System.nanoTime();
+        }
+
+        void updateDone() {
+            long end = System.nanoTime();
+            phases.add(new double[] {(forwardEnd - start) / 1e6, (backwardEnd - forwardEnd) / 1e6, (end - backwardEnd) / 1e6});
+        }
+
+        double[] forwardMillis() {
+            return column(0);
+        }
+
+        double[] backwardMillis() {
+            return column(1);
+        }
+
+        double[] updateMillis() {
+            return column(2);
+        }
+
+        private double[] column(int index) {
+            return phases.subList(phases.size() - steps, phases.size()).stream().mapToDouble(p -> p[index]).toArray();
+        }
     }
 
     private double[] time(Runnable step) {

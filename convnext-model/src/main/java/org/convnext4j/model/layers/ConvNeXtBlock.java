@@ -15,8 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The residual branch of a ConvNeXt block: 7×7 depthwise conv → LayerNorm → Linear(d, 4d) → GELU →
  * Linear(4d, d) → layer scale. NHWC in and out. Stochastic depth and the residual add sit outside
- * (a {@link DropPath} dropout layer and an add vertex), because a SameDiff layer cannot tell
- * training from inference and re-runs its forward pass during backprop.
+ * (a {@link DropPath} dropout layer and an add vertex).
  */
 public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 

@@ -4,10 +4,12 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Downsampling between stages: LayerNorm over channels, then a 2×2 stride-2 convolution. NHWC in and out. */
@@ -54,6 +56,11 @@ public class ConvNeXtDownsample extends ConvNeXtSameDiffLayer {
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
         SDVariable normed = ConvNeXtOps.layerNormLastAxis(sd, input, 4, params.get(NORM_WEIGHT), params.get(NORM_BIAS));
         return sd.cnn().conv2d(normed, params.get(CONV_WEIGHT), params.get(CONV_BIAS), ConvNeXtOps.patchify(PATCH));
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new ConvNeXtDownsampleLayer(conf, dataType, inDim, outDim);
     }
 
     @Override

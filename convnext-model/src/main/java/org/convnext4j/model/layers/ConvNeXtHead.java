@@ -4,10 +4,12 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The classifier head: global average pool over H and W → LayerNorm → Linear. NHWC in, logits out. */
@@ -58,6 +60,11 @@ public class ConvNeXtHead extends ConvNeXtSameDiffLayer {
         SDVariable pooled = sd.mean(input, 1, 2);                                // (N, H, W, C) -> (N, C)
         SDVariable normed = ConvNeXtOps.layerNormLastAxis(sd, pooled, 2, params.get(NORM_WEIGHT), params.get(NORM_BIAS));
         return normed.mmul(params.get(FC_WEIGHT)).add(params.get(FC_BIAS));
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new ConvNeXtHeadLayer(conf, dataType, dim, numClasses);
     }
 
     @Override

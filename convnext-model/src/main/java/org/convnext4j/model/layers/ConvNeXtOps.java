@@ -45,6 +45,16 @@ final class ConvNeXtOps {
                 .build();
     }
 
+    /**
+     * The integer arguments libnd4j's conv2d and depthwise_conv2d ops (and their backward ops) take
+     * for a configuration; the weight layout argument is left at its default, [kH, kW, in, out].
+     */
+    static int[] convArguments(Conv2DConfig config) {
+        return new int[] {(int) config.getKH(), (int) config.getKW(), (int) config.getSH(), (int) config.getSW(),
+                (int) config.getPH(), (int) config.getPW(), (int) config.getDH(), (int) config.getDW(), config.getPaddingMode().index,
+                Conv2DConfig.NCHW.equalsIgnoreCase(config.getDataFormat()) ? 0 : 1};
+    }
+
     /** The 7×7 depthwise convolution of a block: stride 1, padding 3, channels-last. */
     static Conv2DConfig depthwise7x7() {
         return Conv2DConfig.builder()

@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Base of the ConvNeXt layers: a DL4J {@link SameDiffLayer} whose runtime layer corrects the doubled
- * incoming gradient of DL4J 1.0.0-M2.1 (see {@link GradientCorrectedSameDiffLayer}).
+ * Base of the ConvNeXt layers: a DL4J {@link SameDiffLayer} definition that runs in a network
+ * through its own hand-written runtime layer (see {@link HandWrittenLayer}).
  */
 public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
 
@@ -32,10 +32,11 @@ public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
         return layer;
     }
 
-    /** The layer that runs this definition: by default DL4J's SameDiff runtime with the gradient corrected. */
-    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new GradientCorrectedSameDiffLayer(conf, dataType);
-    }
+    /**
+     * The layer that runs this definition in a network: a {@link HandWrittenLayer}. Tests run
+     * {@link #defineLayer} itself through DL4J's generic SameDiff runtime to check it against.
+     */
+    protected abstract org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType);
 
     @Override
     public boolean equals(Object o) {

@@ -4,10 +4,12 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -60,6 +62,11 @@ public class ConvNeXtStem extends ConvNeXtSameDiffLayer {
         SDVariable patches = sd.cnn().conv2d(nhwc, params.get(CONV_WEIGHT), params.get(CONV_BIAS),
                 ConvNeXtOps.patchify(PATCH));
         return ConvNeXtOps.layerNormLastAxis(sd, patches, 4, params.get(NORM_WEIGHT), params.get(NORM_BIAS));
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new ConvNeXtStemLayer(conf, dataType, dim);
     }
 
     @Override

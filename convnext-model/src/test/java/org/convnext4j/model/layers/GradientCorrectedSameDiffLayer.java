@@ -12,12 +12,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's runtime SameDiff layer with the incoming gradient halved before backprop.
+ * DL4J's generic runtime SameDiff layer with the incoming gradient halved before backprop: the
+ * reference the hand-written runtimes are tested against ({@code HandWrittenLayerTest}).
  *
  * <p>In DL4J 1.0.0-M2.1 the gradient a SameDiffLayer computes is exactly twice the true one, for
  * its parameters and its input alike (see {@code SameDiffGradientFactorTest}, which fails if that
- * factor ever changes). Adam hides a constant factor, but SGD, weight decay, clipping and every
- * layer below the first would be wrong; halving the incoming gradient makes all of them exact.
+ * factor ever changes); halving the incoming gradient makes it exact.
  */
 final class GradientCorrectedSameDiffLayer extends SameDiffLayer {
 

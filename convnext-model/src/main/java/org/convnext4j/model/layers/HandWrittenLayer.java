@@ -1,0 +1,98 @@
+package org.convnext4j.model.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runtime of a ConvNeXt layer whose forward pass is written as direct ND4J ops, keeping what its
+ * backward pass needs, and whose backward pass is derived by hand.
+ *
+ * <p>DL4J's generic SameDiff runtime re-runs a layer's whole forward graph inside every backprop
+ * and pays SameDiff's per-op bookkeeping on both passes. The layer's {@code defineLayer} stays its
+ * definition: tests run it through that generic runtime and hold this one to it, and
+ * double-precision gradient checks hold the backward passes to finite differences. Parameter
+ * storage and gradient views are DL4J's SameDiff-layer ones, so checkpoints and updaters are unchanged.
+ */
+abstract class HandWrittenLayer extends SameDiffLayer {
+
+    private boolean savedForBackward;
+
+    HandWrittenLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** The output shape for an input shape. */
+    protected abstract long[] outputShape(long[] inputShape);
+
+    /**
+     * Computes the output of {@code input} into {@code output}; when training, keeps what
+     * {@link #backward} needs in arrays from {@link #kept}.
+     */
+    protected abstract void forward(INDArray input, INDArray output, boolean training);
+
+    /** From dL/d(output) of the last forward pass, writes dL/d(input) and every parameter gradient. */
+    protected abstract void backward(INDArray input, INDArray outputGradient, INDArray inputGradient);
+
+    @Override
+    public final INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        INDArray output = workspaceMgr.create(ArrayType.ACTIVATIONS, input.dataType(), outputShape(input.shape()), 'c');
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            forward(input, output, training);
+        }
+        savedForBackward = training;
+        return output;
+    }
+
+    @Override
+    public final Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!savedForBackward) {
+            throw new IllegalStateException(layerId() + ": backprop without a training forward pass");
+        }
+        INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            backward(input, epsilon.ordering() == 'c' && !epsilon.isView() ? epsilon : epsilon.dup('c'), inputGradient);
+        }
+        Gradient gradient = new DefaultGradient();
+        for (String key : paramTable.keySet()) {
+            gradient.gradientForVariable().put(key, gradTable.get(key));
+        }
+        return new Pair<>(gradient, inputGradient);
+    }
+
+    protected final INDArray param(String key) {
+        return paramTable.get(key);
+    }
+
+    protected final INDArray grad(String key) {
+        return gradTable.get(key);
+    }
+
+    /**
+     * An array the forward pass fills: the layer's own (reused from {@code current}) when training,
+     * as the backward pass will read it; otherwise shared scratch, so inference keeps nothing per layer.
+     */
+    protected static INDArray kept(boolean training, String role, INDArray current, DataType dataType, long... shape) {
+        return training ? WorkingArrays.owned(current, dataType, shape) : scratch().get(role, dataType, shape);
+    }
+
+    protected static WorkingArrays scratch() {
+        return WorkingArrays.scratch();
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        savedForBackward = false;
+    }
+}

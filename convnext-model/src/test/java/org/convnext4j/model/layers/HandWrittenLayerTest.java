@@ -1,0 +1,202 @@
+package org.convnext4j.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Each layer's hand-written runtime against its SameDiff definition ({@code defineLayer}) run by
+ * DL4J's generic SameDiff runtime: the same outputs and, for a random output gradient, the same
+ * gradients for the parameters and the input, in float32, over several batch sizes (the runtimes
+ * reuse working arrays by shape), and the same inference output through a whole graph.
+ */
+class HandWrittenLayerTest {
+
+    private static final int CLASSES = 3;
+
+    @Test
+    void stem() {
+        assertRuntimeMatchesDefinition(new ConvNeXtStem(3, 8), new ReferenceStem(3, 8), InputType.convolutional(12, 8, 3), false);
+    }
+
+    @Test
+    void blockWithLayerScale() {
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5), new ReferenceBlock(12, 0.5),
+                InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
+    }
+
+    @Test
+    void blockWithoutLayerScale() {
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.0), new ReferenceBlock(12, 0.0),
+                InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
+    }
+
+    @Test
+    void downsample() {
+        assertRuntimeMatchesDefinition(new ConvNeXtDownsample(6, 10), new ReferenceDownsample(6, 10),
+                InputType.convolutional(8, 6, 6, CNN2DFormat.NHWC), false);
+    }
+
+    @Test
+    void head() {
+        assertRuntimeMatchesDefinition(new ConvNeXtHead(10, CLASSES, 1.0), new ReferenceHead(10, CLASSES, 1.0),
+                InputType.convolutional(3, 4, 10, CNN2DFormat.NHWC), true);
+    }
+
+    /**
+     * Inference lends layers shared scratch arrays; a training pass after it must keep each layer's
+     * values in arrays of its own, or blocks of one stage would read each other's in backprop.
+     */
+    @Test
+    void trainingAfterInferenceGivesTheSameGradients() {
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
+                new ConvNeXtConfig(List.of(2, 2, 2, 2), List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, 1,
+                DataType.FLOAT, new NoOp()));
+        graph.init();
+        Nd4j.getRandom().setSeed(9);
+        INDArray input = Nd4j.randn(DataType.FLOAT, 3, 3, 32, 32);
+        INDArray labels = Nd4j.eye(CLASSES).castTo(DataType.FLOAT);
+        graph.setInputs(input);
+        graph.setLabels(labels);
+        graph.computeGradientAndScore();
+        INDArray fresh = graph.getGradientsViewArray().dup();
+
+        graph.outputSingle(input);
+        graph.setInputs(input);
+        graph.setLabels(labels);
+        graph.computeGradientAndScore();
+        assertClose(fresh, graph.getGradientsViewArray(), "gradients after an inference pass");
+    }
+
+    private static void assertRuntimeMatchesDefinition(Layer handWritten, Layer reference, InputType inputType, boolean isHead) {
+        ComputationGraph actualGraph = graph(handWritten, inputType, isHead);
+        ComputationGraph expectedGraph = graph(reference, inputType, isHead);
+        Nd4j.getRandom().setSeed(5);
+        actualGraph.params().addi(Nd4j.randn(DataType.FLOAT, actualGraph.params().shape()).muli(0.3));
+        expectedGraph.params().assign(actualGraph.params());
+
+        for (int batch : new int[] {3, 2, 3}) {
+            long[] shape = inputType.getShape(true);
+            shape[0] = batch;
+            INDArray input = Nd4j.randn(DataType.FLOAT, shape);
+            long[] outputShape = handWritten.getOutputType(0, inputType).getShape(true);
+            outputShape[0] = batch;
+            INDArray outputGradient = Nd4j.randn(DataType.FLOAT, outputShape);
+            Map<String, INDArray> expected = forwardAndBackward(expectedGraph, input, outputGradient);
+            Map<String, INDArray> actual = forwardAndBackward(actualGraph, input, outputGradient);
+            assertEquals(expected.keySet(), actual.keySet());
+            for (String key : expected.keySet()) {
+                assertClose(expected.get(key), actual.get(key), key + " at batch " + batch);
+            }
+            assertClose(expectedGraph.outputSingle(input), actualGraph.outputSingle(input), "inference output at batch " + batch);
+        }
+    }
+
+    /** The layer's training output, and every parameter gradient and the input gradient for a given output gradient. */
+    private static Map<String, INDArray> forwardAndBackward(ComputationGraph graph, INDArray input, INDArray outputGradient) {
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayer("layer");
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        layer.setInput(input, noWorkspaces);
+        Map<String, INDArray> result = new TreeMap<>();
+        result.put("output", layer.activate(true, noWorkspaces).dup());
+        Pair<Gradient, INDArray> gradients = layer.backpropGradient(outputGradient, noWorkspaces);
+        gradients.getFirst().gradientForVariable().forEach((key, value) -> result.put("gradient " + key, value.dup()));
+        result.put("input gradient", gradients.getSecond().dup());
+        return result;
+    }
+
+    /** {@code layer}, then a head unless it is one, then a softmax loss. */
+    private static ComputationGraph graph(Layer layer, InputType inputType, boolean isHead) {
+        var builder = new NeuralNetConfiguration.Builder()
+                .seed(3).dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder()
+                .addInputs("in").setInputTypes(inputType)
+                .addLayer("layer", layer, "in");
+        String last = "layer";
+        if (!isHead) {
+            int channels = (int) layer.getOutputType(0, inputType).getShape(false)[2];
+            builder.addLayer("head", new ConvNeXtHead(channels, CLASSES, 1.0), "layer");
+            last = "head";
+        }
+        ComputationGraph graph = new ComputationGraph(builder
+                .addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build(), last)
+                .setOutputs("out").build());
+        graph.init();
+        graph.initGradientsView();   // DL4J creates the gradient views lazily, at the first graph-level backprop
+        return graph;
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()), what + " shape");
+        double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);
+        double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(maxDiff <= 2e-5 * scale, what + ": max |diff| " + maxDiff + " for values up to " + scale);
+    }
+
+    static final class ReferenceStem extends ConvNeXtStem {
+        ReferenceStem(int inChannels, int dim) {
+            super(inChannels, dim);
+        }
+
+        @Override
+        protected SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+            return new GradientCorrectedSameDiffLayer(conf, dataType);
+        }
+    }
+
+    static final class ReferenceBlock extends ConvNeXtBlock {
+        ReferenceBlock(int dim, double layerScaleInit) {
+            super(dim, layerScaleInit);
+        }
+
+        @Override
+        protected SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+            return new GradientCorrectedSameDiffLayer(conf, dataType);
+        }
+    }
+
+    static final class ReferenceDownsample extends ConvNeXtDownsample {
+        ReferenceDownsample(int inDim, int outDim) {
+            super(inDim, outDim);
+        }
+
+        @Override
+        protected SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+            return new GradientCorrectedSameDiffLayer(conf, dataType);
+        }
+    }
+
+    static final class ReferenceHead extends ConvNeXtHead {
+        ReferenceHead(int dim, int numClasses, double headInitScale) {
+            super(dim, numClasses, headInitScale);
+        }
+
+        @Override
+        protected SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+            return new GradientCorrectedSameDiffLayer(conf, dataType);
+        }
+    }
+}
