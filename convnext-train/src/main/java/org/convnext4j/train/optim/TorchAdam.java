@@ -4,6 +4,9 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -141,15 +144,20 @@ public class TorchAdam implements IUpdater {
 
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
+            // In place, with the gradient's own storage as the only working array: a temporary per
+            // step the size of the model would be allocated and freed outside any workspace.
             int t = iteration + 1;
             double b1 = config.beta1;
             double b2 = config.beta2;
             INDArray g = gradient.reshape(m.length());
-            m.muli(b1).addi(g.mul(1 - b1));
-            v.muli(b2).addi(g.mul(g).muli(1 - b2));
-            INDArray denominator = org.nd4j.linalg.ops.transforms.Transforms.sqrt(v, true)
-                    .divi(Math.sqrt(1 - Math.pow(b2, t))).addi(config.epsilon);
-            g.assign(m.div(denominator).muli(config.getLearningRate(iteration, epoch) / (1 - Math.pow(b1, t))));
+            m.muli(b1);
+            Nd4j.exec(new Axpy(g, m, m, 1 - b1));                 // m = b1·m + (1 − b1)·g
+            g.muli(g);
+            v.muli(b2);
+            Nd4j.exec(new Axpy(g, v, v, 1 - b2));                 // v = b2·v + (1 − b2)·g²
+            Nd4j.exec(new Sqrt(v, g));
+            g.divi(Math.sqrt(1 - Math.pow(b2, t))).addi(config.epsilon);
+            g.rdivi(m).muli(config.getLearningRate(iteration, epoch) / (1 - Math.pow(b1, t)));
         }
     }
 }
