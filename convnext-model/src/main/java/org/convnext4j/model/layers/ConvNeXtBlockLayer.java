@@ -113,10 +113,36 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         INDArray dConv = scratch().get("block.conv", type, input.shape());
         norm.backward(dNormOut, param(ConvNeXtBlock.NORM_WEIGHT), grad(ConvNeXtBlock.NORM_WEIGHT),
                 grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim));
-        Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
-                .addInputs(input, param(ConvNeXtBlock.DW_WEIGHT), param(ConvNeXtBlock.DW_BIAS), dConv)
-                .addOutputs(inputGradient, grad(ConvNeXtBlock.DW_WEIGHT), grad(ConvNeXtBlock.DW_BIAS))
-                .addIntegerArguments(ConvNeXtOps.convArguments(ConvNeXtOps.depthwise7x7()))
-                .build());
+        depthwiseBackward(input, dConv, inputGradient);
+    }
+
+    /**
+     * The 7×7 depthwise convolution's backward pass, as two forward depthwise convolutions: oneDNN
+     * runs its backward op through im2col and GEMM in this layout, about 28× slower than the forward
+     * kernel at ConvNeXt-T's first stage.
+     */
+    private void depthwiseBackward(INDArray input, INDArray dConv, INDArray inputGradient) {
+        DataType type = input.dataType();
+        long n = input.size(0);
+        long h = input.size(1);
+        long w = input.size(2);
+        // dL/dx: the transposed convolution, which is the same convolution with the kernel turned 180°.
+        INDArray turned = scratch().get("block.turnedKernel", type, ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim, 1);
+        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(param(ConvNeXtBlock.DW_WEIGHT)).addOutputs(turned)
+                .addIntegerArguments(0, 1).build());
+        Nd4j.exec(new DepthwiseConv2D(dConv, turned, null, inputGradient, ConvNeXtOps.depthwise7x7()));
+        // dL/dW[ky, kx, c] = Σ over n, y, x of dConv[n, y, x, c]·x[n, y + ky − 3, x + kx − 3, c]: a depthwise
+        // convolution of each (sample, channel) plane of the padded input with the matching plane of
+        // dConv as an H×W kernel, 7×7 outputs per plane, then summed over the samples.
+        INDArray planes = scratch().get("block.inputPlanes", type, 1, h, w, n * dim);
+        planes.reshape(h, w, n, dim).assign(input.permute(1, 2, 0, 3));
+        INDArray kernels = scratch().get("block.gradientPlanes", type, h, w, n * dim, 1);
+        kernels.reshape(h, w, n, dim).assign(dConv.permute(1, 2, 0, 3));
+        INDArray perPlane = scratch().get("block.kernelGradients", type, 1, ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n * dim);
+        Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d").addInputs(planes, kernels).addOutputs(perPlane)
+                .addIntegerArguments((int) h, (int) w, 1, 1, 3, 3, 1, 1, 0, 1).build());
+        INDArray kernelGradient = grad(ConvNeXtBlock.DW_WEIGHT).reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim);
+        perPlane.reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n, dim).sum(kernelGradient, 2);
+        dConv.reshape(n * h * w, dim).sum(grad(ConvNeXtBlock.DW_BIAS), 0);
     }
 }
