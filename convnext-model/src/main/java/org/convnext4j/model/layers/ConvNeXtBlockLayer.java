@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erfc;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -139,8 +141,9 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         INDArray kernels = scratch().get("block.gradientPlanes", type, h, w, n * dim, 1);
         kernels.reshape(h, w, n, dim).assign(dConv.permute(1, 2, 0, 3));
         INDArray perPlane = scratch().get("block.kernelGradients", type, 1, ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n * dim);
-        Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d").addInputs(planes, kernels).addOutputs(perPlane)
-                .addIntegerArguments((int) h, (int) w, 1, 1, 3, 3, 1, 1, 0, 1).build());
+        Conv2DConfig planeCorrelation = Conv2DConfig.builder().kH(h).kW(w).sH(1).sW(1).pH(3).pW(3)
+                .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC).build();
+        Nd4j.exec(new DepthwiseConv2D(planes, kernels, null, perPlane, planeCorrelation));
         INDArray kernelGradient = grad(ConvNeXtBlock.DW_WEIGHT).reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim);
         perPlane.reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n, dim).sum(kernelGradient, 2);
         dConv.reshape(n * h * w, dim).sum(grad(ConvNeXtBlock.DW_BIAS), 0);
