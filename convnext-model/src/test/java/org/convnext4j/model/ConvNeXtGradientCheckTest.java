@@ -43,6 +43,15 @@ class ConvNeXtGradientCheckTest {
         assertGradientsMatch(graph, Nd4j.randn(DataType.DOUBLE, 2, 3, 32, 32));
     }
 
+    /** DL4J's generic SameDiff runtime got a batch of one wrong; the hand-written runtimes must not. */
+    @Test
+    void wholeNetworkAtBatchOne() {
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(4, 4, 4, 4), 0.0, 0.7, 1.0, CLASSES);
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 42, DataType.DOUBLE, new NoOp()));
+        graph.init();
+        assertGradientsMatch(graph, Nd4j.randn(DataType.DOUBLE, 1, 3, 32, 32));
+    }
+
     @Test
     void stem() {
         assertGradientsMatch(singleLayer(new ConvNeXtStem(3, 4), InputType.convolutional(8, 8, 3), 4),

@@ -28,8 +28,7 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
                        Integer perClassLimit, double fraction) {
         public Data {
             require(root != null && !root.isBlank(), "data.root", root, "a folder");
-            // DL4J 1.0.0-M2.1 back-propagates wrong gradients through SameDiff layers for a batch of one
-            require(batchSize >= 2, "data.batch_size", batchSize, ">= 2");
+            require(batchSize >= 1, "data.batch_size", batchSize, ">= 1");
             require(workers >= 1, "data.workers", workers, ">= 1");
             require(perClassLimit == null || perClassLimit >= 1, "data.per_class_limit", perClassLimit, ">= 1");
             require(fraction > 0 && fraction <= 1, "data.fraction", fraction, "in (0, 1]");

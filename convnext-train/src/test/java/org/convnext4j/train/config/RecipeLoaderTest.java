@@ -68,7 +68,7 @@ class RecipeLoaderTest {
         assertError("model: {variant: v}\ndata: {root: d}\ntraining: {update_freq: 1.5}\n", List.of(),
                 "t.yaml: training.update_freq is 1.5, expected a whole number");
         assertError("model: {variant: v}\n", List.of(), "t.yaml: data.root is null, expected a folder");
-        assertError("model: {variant: v}\ndata: {root: d, batch_size: 1}\n", List.of(), "t.yaml: data.batch_size is 1, expected >= 2");
+        assertError("model: {variant: v}\ndata: {root: d, batch_size: 0}\n", List.of(), "t.yaml: data.batch_size is 0, expected >= 1");
         assertError("model: {variant: v}\ndata: {root: d}\n", List.of("optimizer.lr"), "expected key.path=value");
         assertError("model: [1, 2]\n", List.of(), "t.yaml: model is [1, 2], expected a section");
         assertError("model: {variant: v}\nmodel: {variant: w}\n", List.of(), "not valid YAML");
