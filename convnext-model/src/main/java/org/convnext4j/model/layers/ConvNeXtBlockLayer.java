@@ -93,6 +93,8 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         }
         dFc2.sum(grad(ConvNeXtBlock.FC2_BIAS), 0);
 
+        // Recomputed rather than kept from the forward pass: one pass over (positions, 4·dim) here
+        // saves keeping a fourth array of that size per block.
         INDArray twiceActivated = scratch().get("block.wide", type, wide);
         hidden.mul(erfPlusOne, twiceActivated);
         Matmul.into(twiceActivated, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);

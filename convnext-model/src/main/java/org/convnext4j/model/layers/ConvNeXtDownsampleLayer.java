@@ -3,7 +3,6 @@ package org.convnext4j.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,11 +39,9 @@ final class ConvNeXtDownsampleLayer extends HandWrittenLayer {
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
         long rows = input.length() / inDim;
         INDArray dNormOut = scratch().get("downsample.norm", input.dataType(), input.shape());
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
-                .addInputs(normOut, param(ConvNeXtDownsample.CONV_WEIGHT), param(ConvNeXtDownsample.CONV_BIAS), outputGradient)
-                .addOutputs(dNormOut, grad(ConvNeXtDownsample.CONV_WEIGHT), grad(ConvNeXtDownsample.CONV_BIAS))
-                .addIntegerArguments(ConvNeXtOps.convArguments(ConvNeXtOps.patchify(ConvNeXtDownsample.PATCH)))
-                .build());
+        ConvNeXtOps.patchifyBackward(ConvNeXtDownsample.PATCH, normOut, param(ConvNeXtDownsample.CONV_WEIGHT),
+                param(ConvNeXtDownsample.CONV_BIAS), outputGradient, dNormOut, grad(ConvNeXtDownsample.CONV_WEIGHT),
+                grad(ConvNeXtDownsample.CONV_BIAS));
         norm.backward(dNormOut.reshape(rows, inDim), param(ConvNeXtDownsample.NORM_WEIGHT),
                 grad(ConvNeXtDownsample.NORM_WEIGHT), grad(ConvNeXtDownsample.NORM_BIAS), inputGradient.reshape(rows, inDim));
     }

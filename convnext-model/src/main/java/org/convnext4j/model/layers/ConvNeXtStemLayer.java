@@ -3,7 +3,6 @@ package org.convnext4j.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -44,11 +43,8 @@ final class ConvNeXtStemLayer extends HandWrittenLayer {
         norm.backward(outputGradient.reshape(rows, dim), param(ConvNeXtStem.NORM_WEIGHT), grad(ConvNeXtStem.NORM_WEIGHT),
                 grad(ConvNeXtStem.NORM_BIAS), dConv.reshape(rows, dim));
         INDArray dInput = scratch().get("stem.inputGradient", input.dataType(), channelsLastInput.shape());
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
-                .addInputs(channelsLastInput, param(ConvNeXtStem.CONV_WEIGHT), param(ConvNeXtStem.CONV_BIAS), dConv)
-                .addOutputs(dInput, grad(ConvNeXtStem.CONV_WEIGHT), grad(ConvNeXtStem.CONV_BIAS))
-                .addIntegerArguments(ConvNeXtOps.convArguments(ConvNeXtOps.patchify(ConvNeXtStem.PATCH)))
-                .build());
+        ConvNeXtOps.patchifyBackward(ConvNeXtStem.PATCH, channelsLastInput, param(ConvNeXtStem.CONV_WEIGHT),
+                param(ConvNeXtStem.CONV_BIAS), dConv, dInput, grad(ConvNeXtStem.CONV_WEIGHT), grad(ConvNeXtStem.CONV_BIAS));
         inputGradient.assign(dInput.permute(0, 3, 1, 2));
     }
 }
