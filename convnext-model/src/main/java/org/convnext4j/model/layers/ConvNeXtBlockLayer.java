@@ -9,16 +9,11 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Erfc;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Hand-written runtime of {@link ConvNeXtBlock}'s residual branch (see {@link HandWrittenLayer}). */
 final class ConvNeXtBlockLayer extends HandWrittenLayer {
 
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
     private static final int PER_COLUMN = 1;
 
     private final int dim;
@@ -49,7 +44,6 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         long[] wide = {rows, (long) ConvNeXtBlock.MLP_RATIO * dim};
         normOut = kept(training, "block.normOut", normOut, type, rows, dim);
         hidden = kept(training, "block.hidden", hidden, type, wide);
-        erfPlusOne = kept(training, "block.erfPlusOne", erfPlusOne, type, wide);
 
         INDArray conv = scratch().get("block.conv", type, input.shape());
         Nd4j.exec(new DepthwiseConv2D(input, param(ConvNeXtBlock.DW_WEIGHT), param(ConvNeXtBlock.DW_BIAS), conv,
@@ -57,13 +51,14 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         norm.forward(conv.reshape(rows, dim), param(ConvNeXtBlock.NORM_WEIGHT), param(ConvNeXtBlock.NORM_BIAS), normOut, training);
 
         Matmul.into(normOut, param(ConvNeXtBlock.FC1_WEIGHT), hidden, false, false, 1.0);
-        Nd4j.exec(new BroadcastAddOp(hidden, param(ConvNeXtBlock.FC1_BIAS), hidden, PER_COLUMN));
-        // GELU(h) = ½·h·(1 + erf(h/√2)). The ½ moves into fc2's matmul (a power of two, so exact) and
-        // only h·(1 + erf(h/√2)) is materialised; 1 + erf(x) is erfc(−x), one pass fewer.
-        hidden.mul(-INV_SQRT_2, erfPlusOne);
-        Nd4j.exec(new Erfc(erfPlusOne, erfPlusOne));
-        INDArray twiceActivated = scratch().get("block.wide", type, wide);
-        hidden.mul(erfPlusOne, twiceActivated);
+        // GELU's ½ moves into fc2's matmul (a power of two, so exact); see Gelu. Inference needs
+        // neither the pre-activation nor erf afterwards, so the activation overwrites it.
+        INDArray twiceActivated = hidden;
+        if (training) {
+            erfPlusOne = WorkingArrays.owned(erfPlusOne, type, wide);
+            twiceActivated = scratch().get("block.wide", type, wide);
+        }
+        Gelu.forward(hidden, param(ConvNeXtBlock.FC1_BIAS), training ? erfPlusOne : null, twiceActivated);
 
         INDArray out = output.reshape(rows, dim);
         INDArray fc2Out = out;
@@ -101,14 +96,8 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         INDArray halfDActivated = twiceActivated;   // no longer needed as the activation
         Matmul.into(dFc2, param(ConvNeXtBlock.FC2_WEIGHT), halfDActivated, false, true, 0.5);
 
-        // GELU'(h) = Φ(h) + h·φ(h), so dL/dh = ½·dL/da · (1 + erf(h/√2) + h·√(2/π)·exp(−h²/2)).
         INDArray dHidden = scratch().get("block.wide2", type, wide);
-        hidden.mul(hidden, dHidden);
-        dHidden.muli(-0.5);
-        Nd4j.exec(new Exp(dHidden, dHidden));
-        dHidden.muli(hidden);
-        Nd4j.exec(new Axpy(dHidden, erfPlusOne, dHidden, SQRT_2_OVER_PI));   // erfPlusOne + √(2/π)·dHidden
-        dHidden.muli(halfDActivated);
+        Gelu.backward(hidden, erfPlusOne, halfDActivated, dHidden);
         dHidden.sum(grad(ConvNeXtBlock.FC1_BIAS), 0);
         Matmul.into(normOut, dHidden, grad(ConvNeXtBlock.FC1_WEIGHT), true, false, 1.0);
         INDArray dNormOut = scratch().get("block.narrow", type, rows, dim);   // dFc2 is used up

@@ -1,36 +1,101 @@
 package org.convnext4j.model.layers;
 
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LayerNorm (eps 1e-6) over the channels of a (positions, channels) matrix, keeping the normalised
- * input x̂ and 1/σ from the forward pass for the backward pass.
+ * LayerNorm (eps 1e-6) over the channels of a (positions, channels) matrix, one fused pass over
+ * rows per direction (see {@link RowChunks}), keeping the normalised input x̂ and 1/σ from a
+ * training forward pass for the backward pass. Row statistics are summed in double precision.
  */
 final class RowLayerNorm {
-
-    private static final int PER_ROW = 0;
-    private static final int PER_COLUMN = 1;
 
     private INDArray normalized;
     private INDArray reciprocalStd;
 
     /** out = x̂·weight + bias, x̂ = (x − mean) / √(var + eps) per row; x̂ and 1/σ are kept when training. */
     void forward(INDArray x, INDArray weight, INDArray bias, INDArray out, boolean training) {
-        normalized = HandWrittenLayer.kept(training, "norm.normalized", normalized, x.dataType(), x.shape());
-        INDArray mean = x.mean(PER_COLUMN);
-        reciprocalStd = x.var(false, PER_COLUMN);
-        reciprocalStd.addi(ConvNeXtOps.LAYER_NORM_EPS);
-        Nd4j.exec(new Sqrt(reciprocalStd, reciprocalStd));
-        reciprocalStd.rdivi(1.0);
-        Nd4j.exec(new BroadcastSubOp(x, mean, normalized, PER_ROW));
-        Nd4j.exec(new BroadcastMulOp(normalized, reciprocalStd, normalized, PER_ROW));
-        Nd4j.exec(new BroadcastMulOp(normalized, weight, out, PER_COLUMN));
-        Nd4j.exec(new BroadcastAddOp(out, bias, out, PER_COLUMN));
+        long rows = x.size(0);
+        int channels = (int) x.size(1);
+        DataType type = RowChunks.checkedType(x, out);
+        if (training) {
+            normalized = WorkingArrays.owned(normalized, type, rows, channels);
+            reciprocalStd = WorkingArrays.owned(reciprocalStd, type, rows);
+        }
+        if (type == DataType.FLOAT) {
+            float[] w = weight.toFloatVector();
+            float[] b = bias.toFloatVector();
+            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
+                int length = rowCount * channels;
+                long first = firstRow * channels;
+                float[] v = RowChunks.floats(0, length);
+                float[] o = RowChunks.floats(1, length);
+                float[] rstd = RowChunks.floats(2, rowCount);
+                RowChunks.read(x, first, v, length);
+                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                    double sum = 0;
+                    for (int c = 0; c < channels; c++) {
+                        sum += v[base + c];
+                    }
+                    float mean = (float) (sum / channels);
+                    double squares = 0;
+                    for (int c = 0; c < channels; c++) {
+                        float centred = v[base + c] - mean;
+                        squares += centred * centred;
+                    }
+                    float r = (float) (1.0 / Math.sqrt(squares / channels + ConvNeXtOps.LAYER_NORM_EPS));
+                    rstd[row] = r;
+                    for (int c = 0; c < channels; c++) {
+                        v[base + c] = (v[base + c] - mean) * r;
+                    }
+                    for (int c = 0; c < channels; c++) {
+                        o[base + c] = v[base + c] * w[c] + b[c];
+                    }
+                }
+                RowChunks.write(o, length, out, first);
+                if (training) {
+                    RowChunks.write(v, length, normalized, first);
+                    RowChunks.write(rstd, rowCount, reciprocalStd, firstRow);
+                }
+            });
+        } else {
+            double[] w = weight.toDoubleVector();
+            double[] b = bias.toDoubleVector();
+            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
+                int length = rowCount * channels;
+                long first = firstRow * channels;
+                double[] v = RowChunks.doubles(0, length);
+                double[] o = RowChunks.doubles(1, length);
+                double[] rstd = RowChunks.doubles(2, rowCount);
+                RowChunks.read(x, first, v, length);
+                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                    double sum = 0;
+                    for (int c = 0; c < channels; c++) {
+                        sum += v[base + c];
+                    }
+                    double mean = sum / channels;
+                    double squares = 0;
+                    for (int c = 0; c < channels; c++) {
+                        double centred = v[base + c] - mean;
+                        squares += centred * centred;
+                    }
+                    double r = 1.0 / Math.sqrt(squares / channels + ConvNeXtOps.LAYER_NORM_EPS);
+                    rstd[row] = r;
+                    for (int c = 0; c < channels; c++) {
+                        v[base + c] = (v[base + c] - mean) * r;
+                        o[base + c] = v[base + c] * w[c] + b[c];
+                    }
+                }
+                RowChunks.write(o, length, out, first);
+                if (training) {
+                    RowChunks.write(v, length, normalized, first);
+                    RowChunks.write(rstd, rowCount, reciprocalStd, firstRow);
+                }
+            });
+        }
     }
 
     /**
@@ -39,23 +104,103 @@ final class RowLayerNorm {
      */
     void backward(INDArray dy, INDArray weight, INDArray weightGradient, INDArray biasGradient, INDArray dx) {
         long rows = dy.size(0);
-        long channels = dy.size(1);
-        WorkingArrays scratch = WorkingArrays.scratch();
-        INDArray dyTimesNormalized = scratch.get("norm.dy*x", dy.dataType(), dy.shape());
-        dy.mul(normalized, dyTimesNormalized);
-        dyTimesNormalized.sum(weightGradient, 0);
-        dy.sum(biasGradient, 0);
-        INDArray weightColumn = weight.reshape(channels, 1);
-        INDArray meanScaled = scratch.get("norm.mean", dy.dataType(), rows, 1);
-        INDArray meanScaledTimesNormalized = scratch.get("norm.mean*x", dy.dataType(), rows, 1);
-        Matmul.into(dy, weightColumn, meanScaled, false, false, 1.0 / channels);
-        Matmul.into(dyTimesNormalized, weightColumn, meanScaledTimesNormalized, false, false, 1.0 / channels);
+        int channels = (int) dy.size(1);
+        DataType type = RowChunks.checkedType(dy, normalized, dx);
+        int chunks = RowChunks.chunkCount(rows, channels);
+        // Per-chunk column sums, added up in chunk order afterwards so the total never depends on timing.
+        double[][] weightSums = new double[chunks][];
+        double[][] biasSums = new double[chunks][];
+        if (type == DataType.FLOAT) {
+            float[] g = weight.toFloatVector();
+            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
+                int length = rowCount * channels;
+                long first = firstRow * channels;
+                float[] d = RowChunks.floats(0, length);
+                float[] v = RowChunks.floats(1, length);
+                float[] rstd = RowChunks.floats(2, rowCount);
+                float[] columnDyV = RowChunks.floats(3, channels);
+                float[] columnDy = RowChunks.floats(4, channels);
+                RowChunks.read(dy, first, d, length);
+                RowChunks.read(normalized, first, v, length);
+                RowChunks.read(reciprocalStd, firstRow, rstd, rowCount);
+                Arrays.fill(columnDyV, 0, channels, 0f);
+                Arrays.fill(columnDy, 0, channels, 0f);
+                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                    double sumGdy = 0;
+                    double sumGdyV = 0;
+                    for (int c = 0; c < channels; c++) {
+                        float gdy = g[c] * d[base + c];
+                        sumGdy += gdy;
+                        sumGdyV += gdy * v[base + c];
+                    }
+                    for (int c = 0; c < channels; c++) {
+                        columnDyV[c] += d[base + c] * v[base + c];
+                        columnDy[c] += d[base + c];
+                    }
+                    float meanGdy = (float) (sumGdy / channels);
+                    float meanGdyV = (float) (sumGdyV / channels);
+                    float r = rstd[row];
+                    for (int c = 0; c < channels; c++) {
+                        d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
+                    }
+                }
+                RowChunks.write(d, length, dx, first);
+                weightSums[chunk] = toDoubles(columnDyV, channels);
+                biasSums[chunk] = toDoubles(columnDy, channels);
+            });
+        } else {
+            double[] g = weight.toDoubleVector();
+            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
+                int length = rowCount * channels;
+                long first = firstRow * channels;
+                double[] d = RowChunks.doubles(0, length);
+                double[] v = RowChunks.doubles(1, length);
+                double[] rstd = RowChunks.doubles(2, rowCount);
+                double[] columnDyV = new double[channels];
+                double[] columnDy = new double[channels];
+                RowChunks.read(dy, first, d, length);
+                RowChunks.read(normalized, first, v, length);
+                RowChunks.read(reciprocalStd, firstRow, rstd, rowCount);
+                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                    double sumGdy = 0;
+                    double sumGdyV = 0;
+                    for (int c = 0; c < channels; c++) {
+                        double gdy = g[c] * d[base + c];
+                        sumGdy += gdy;
+                        sumGdyV += gdy * v[base + c];
+                        columnDyV[c] += d[base + c] * v[base + c];
+                        columnDy[c] += d[base + c];
+                    }
+                    double meanGdy = sumGdy / channels;
+                    double meanGdyV = sumGdyV / channels;
+                    for (int c = 0; c < channels; c++) {
+                        d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * rstd[row];
+                    }
+                }
+                RowChunks.write(d, length, dx, first);
+                weightSums[chunk] = columnDyV;
+                biasSums[chunk] = columnDy;
+            });
+        }
+        assignSum(weightSums, weightGradient);
+        assignSum(biasSums, biasGradient);
+    }
 
-        INDArray correction = dyTimesNormalized;   // its sums are taken; reuse it for x̂·mean(g·dy·x̂)
-        Nd4j.exec(new BroadcastMulOp(normalized, meanScaledTimesNormalized.reshape(rows), correction, PER_ROW));
-        Nd4j.exec(new BroadcastMulOp(dy, weight, dx, PER_COLUMN));
-        dx.subi(correction);
-        Nd4j.exec(new BroadcastSubOp(dx, meanScaled.reshape(rows), dx, PER_ROW));
-        Nd4j.exec(new BroadcastMulOp(dx, reciprocalStd, dx, PER_ROW));
+    private static double[] toDoubles(float[] values, int length) {
+        double[] copy = new double[length];
+        for (int i = 0; i < length; i++) {
+            copy[i] = values[i];
+        }
+        return copy;
+    }
+
+    private static void assignSum(double[][] perChunk, INDArray target) {
+        double[] total = new double[perChunk[0].length];
+        for (double[] part : perChunk) {
+            for (int c = 0; c < total.length; c++) {
+                total[c] += part[c];
+            }
+        }
+        target.assign(Nd4j.createFromArray(total).castTo(target.dataType()).reshape(target.shape()));
     }
 }

@@ -1,0 +1,121 @@
+package org.convnext4j.model.layers;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs Java loops over the rows of (rows, columns) c-order ND4J arrays, a chunk of rows at a time,
+ * chunks in parallel on the common fork-join pool, each chunk copied into this thread's Java arrays
+ * and back.
+ *
+ * <p>Why: ND4J runs each elementwise op as its own pass over memory followed by an OpenMP barrier,
+ * and LayerNorm, GELU and their gradients are a dozen such passes. HotSpot compiles a short loop
+ * over a Java array into vector instructions, so one fused pass over a chunk that stays in cache
+ * does the work of many ND4J ops. Chunk boundaries depend only on the shape, never on thread
+ * timing, so every result, sums included, is the same from run to run.
+ */
+final class RowChunks {
+
+    /** Elements per chunk: a few arrays of this size fit in a core's L2 cache. */
+    private static final int CHUNK_ELEMENTS = 8192;
+
+    private static final ThreadLocal<RowChunks> BUFFERS = ThreadLocal.withInitial(RowChunks::new);
+
+    /** Work on rows [firstRow, firstRow + rowCount) of chunk number {@code chunk}. */
+    interface Kernel {
+        void run(int chunk, long firstRow, int rowCount);
+    }
+
+    private final float[][] floats = new float[6][0];
+    private final double[][] doubles = new double[6][0];
+
+    private RowChunks() {
+    }
+
+    /** Rows per chunk for rows of this length (at least one). */
+    static int rowsPerChunk(long columns) {
+        return (int) Math.max(1, CHUNK_ELEMENTS / columns);
+    }
+
+    /** The number of chunks {@link #forEach} splits {@code rows} rows into. */
+    static int chunkCount(long rows, long columns) {
+        return (int) ((rows + rowsPerChunk(columns) - 1) / rowsPerChunk(columns));
+    }
+
+    /** Runs {@code kernel} once per chunk of rows, chunks in parallel. */
+    static void forEach(long rows, long columns, Kernel kernel) {
+        int perChunk = rowsPerChunk(columns);
+        IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(chunk -> {
+            long firstRow = (long) chunk * perChunk;
+            kernel.run(chunk, firstRow, (int) Math.min(perChunk, rows - firstRow));
+        });
+    }
+
+    /** This thread's float working array number {@code slot}, at least {@code length} long. */
+    static float[] floats(int slot, int length) {
+        float[][] own = BUFFERS.get().floats;
+        if (own[slot].length < length) {
+            own[slot] = new float[length];
+        }
+        return own[slot];
+    }
+
+    /** This thread's double working array number {@code slot}, at least {@code length} long. */
+    static double[] doubles(int slot, int length) {
+        double[][] own = BUFFERS.get().doubles;
+        if (own[slot].length < length) {
+            own[slot] = new double[length];
+        }
+        return own[slot];
+    }
+
+    /** Copies {@code length} elements from {@code array}, starting at element {@code first}, into {@code into}. */
+    static void read(INDArray array, long first, float[] into, int length) {
+        floatBuffer(array).get(Math.toIntExact(first), into, 0, length);
+    }
+
+    static void read(INDArray array, long first, double[] into, int length) {
+        doubleBuffer(array).get(Math.toIntExact(first), into, 0, length);
+    }
+
+    /** Copies {@code length} elements of {@code from} into {@code array} from element {@code first} on. */
+    static void write(float[] from, int length, INDArray array, long first) {
+        floatBuffer(array).put(Math.toIntExact(first), from, 0, length);
+    }
+
+    static void write(double[] from, int length, INDArray array, long first) {
+        doubleBuffer(array).put(Math.toIntExact(first), from, 0, length);
+    }
+
+    /**
+     * Checks that the arrays are plain c-order arrays of one type that Java loops may address
+     * element by element, and tells the backend the host copies will change (a no-op on CPU).
+     */
+    static DataType checkedType(INDArray... arrays) {
+        DataType type = arrays[0].dataType();
+        for (INDArray array : arrays) {
+            if (array.dataType() != type || (type != DataType.FLOAT && type != DataType.DOUBLE)
+                    || array.ordering() != 'c' || array.elementWiseStride() != 1) {
+                throw new IllegalArgumentException("row kernels need contiguous c-order " + type
+                        + " arrays, got " + array.dataType() + " " + array.shapeInfoToString());
+            }
+            Nd4j.getAffinityManager().tagLocation(array, AffinityManager.Location.HOST);
+        }
+        return type;
+    }
+
+    /** A view's data buffer already starts at the view's first element. */
+    private static FloatBuffer floatBuffer(INDArray array) {
+        return array.data().asNioFloat().slice();
+    }
+
+    private static DoubleBuffer doubleBuffer(INDArray array) {
+        return array.data().asNioDouble().slice();
+    }
+}

@@ -1,0 +1,109 @@
+package org.convnext4j.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.commons.math3.special.Erf;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The float kernels' erf and exp approximations against exact values, over pre-activations from
+ * deep in the negative tail to far past where GELU is the identity.
+ */
+class GeluTest {
+
+    private static final int ROWS = 401;
+    private static final int COLUMNS = 100;
+
+    @Test
+    void floatForwardMatchesExactGeluAndKeepsWhatBackwardNeeds() {
+        double[][] values = preActivations();
+        INDArray bias = Nd4j.linspace(DataType.FLOAT, -0.5, 0.01, COLUMNS);
+        INDArray hidden = Nd4j.createFromArray(values).castTo(DataType.FLOAT);
+        INDArray erfPlusOne = hidden.like();
+        INDArray twiceActivated = hidden.like();
+        Gelu.forward(hidden, bias, erfPlusOne, twiceActivated);
+
+        double worstErf = 0;
+        double worstActivation = 0;
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < COLUMNS; c++) {
+                double h = (float) values[r][c] + bias.getFloat(c);
+                assertEquals(h, hidden.getFloat(r, c), 1e-6 * Math.max(1, Math.abs(h)), "biased pre-activation kept");
+                double exactErfPlusOne = Erf.erfc(-h / Math.sqrt(2));
+                worstErf = Math.max(worstErf, Math.abs(erfPlusOne.getFloat(r, c) - exactErfPlusOne));
+                worstActivation = Math.max(worstActivation,
+                        Math.abs(twiceActivated.getFloat(r, c) - h * exactErfPlusOne) / Math.max(1, Math.abs(h)));
+            }
+        }
+        assertTrue(worstErf < 6e-7, "1 + erf off by " + worstErf);
+        assertTrue(worstActivation < 6e-7, "2·GELU off by " + worstActivation + " relative");
+    }
+
+    @Test
+    void inferenceOverwritesThePreActivationWithTheSameActivation() {
+        INDArray bias = Nd4j.linspace(DataType.FLOAT, -0.5, 0.01, COLUMNS);
+        INDArray training = Nd4j.createFromArray(preActivations()).castTo(DataType.FLOAT);
+        INDArray inference = training.dup();
+        INDArray twiceActivated = training.like();
+        Gelu.forward(training, bias, training.like(), twiceActivated);
+        Gelu.forward(inference, bias, null, inference);
+        assertEquals(twiceActivated, inference);
+    }
+
+    @Test
+    void floatBackwardMatchesTheExactDerivative() {
+        double[][] values = preActivations();
+        INDArray hidden = Nd4j.createFromArray(values).castTo(DataType.FLOAT);
+        INDArray erfPlusOne = hidden.like();
+        Gelu.forward(hidden, Nd4j.zeros(DataType.FLOAT, COLUMNS), erfPlusOne, hidden.like());
+        INDArray halfDActivated = Nd4j.rand(DataType.FLOAT, ROWS, COLUMNS).subi(0.5);
+        INDArray dHidden = hidden.like();
+        Gelu.backward(hidden, erfPlusOne, halfDActivated, dHidden);
+
+        double worst = 0;
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < COLUMNS; c++) {
+                double h = hidden.getFloat(r, c);
+                double twiceDerivative = Erf.erfc(-h / Math.sqrt(2)) + h * Math.sqrt(2 / Math.PI) * Math.exp(-h * h / 2);
+                worst = Math.max(worst, Math.abs(dHidden.getFloat(r, c) - halfDActivated.getFloat(r, c) * twiceDerivative));
+            }
+        }
+        assertTrue(worst < 1e-6, "dL/dh off by " + worst);
+    }
+
+    @Test
+    void doubleKernelsAreExactToRounding() {
+        double[][] values = preActivations();
+        INDArray hidden = Nd4j.createFromArray(values);
+        INDArray erfPlusOne = hidden.like();
+        INDArray twiceActivated = hidden.like();
+        Gelu.forward(hidden, Nd4j.zeros(DataType.DOUBLE, COLUMNS), erfPlusOne, twiceActivated);
+        INDArray ones = Nd4j.ones(DataType.DOUBLE, ROWS, COLUMNS);
+        INDArray dHidden = hidden.like();
+        Gelu.backward(hidden, erfPlusOne, ones, dHidden);
+        for (int r = 0; r < ROWS; r += 7) {
+            for (int c = 0; c < COLUMNS; c += 3) {
+                double h = values[r][c];
+                double exact = Erf.erfc(-h / Math.sqrt(2));
+                assertEquals(h * exact, twiceActivated.getDouble(r, c), 1e-14 * Math.max(1, Math.abs(h)));
+                assertEquals(exact + h * Math.sqrt(2 / Math.PI) * Math.exp(-h * h / 2), dHidden.getDouble(r, c), 1e-14);
+            }
+        }
+    }
+
+    /** Evenly spaced values from −12 to 12 (zero included), in a (rows, columns) matrix. */
+    private static double[][] preActivations() {
+        double[][] values = new double[ROWS][COLUMNS];
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < COLUMNS; c++) {
+                values[r][c] = -12 + 24.0 * (r * COLUMNS + c) / (ROWS * COLUMNS - 1);
+            }
+        }
+        values[ROWS / 2][COLUMNS / 2] = 0;
+        return values;
+    }
+}
