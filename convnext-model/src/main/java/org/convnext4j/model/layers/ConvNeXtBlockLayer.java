@@ -23,7 +23,7 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
     // Kept from the forward pass, as (positions, dim) or (positions, 4·dim) matrices.
     private INDArray normOut;
     private INDArray hidden;
-    private INDArray erfPlusOne;
+    private INDArray activation;
     private INDArray mlpOut;
 
     ConvNeXtBlockLayer(NeuralNetConfiguration conf, DataType dataType, int dim, boolean layerScale) {
@@ -51,14 +51,14 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         norm.forward(conv.reshape(rows, dim), param(ConvNeXtBlock.NORM_WEIGHT), param(ConvNeXtBlock.NORM_BIAS), normOut, training);
 
         Matmul.into(normOut, param(ConvNeXtBlock.FC1_WEIGHT), hidden, false, false, 1.0);
-        // GELU's ½ moves into fc2's matmul (a power of two, so exact); see Gelu. Inference needs
-        // neither the pre-activation nor erf afterwards, so the activation overwrites it.
+        // GELU's ½ moves into fc2's matmul (a power of two, so exact); see Gelu. Training keeps fc1's
+        // output without its bias and the activation; inference overwrites the one with the other.
         INDArray twiceActivated = hidden;
         if (training) {
-            erfPlusOne = WorkingArrays.owned(erfPlusOne, type, wide);
-            twiceActivated = scratch().get("block.wide", type, wide);
+            activation = WorkingArrays.owned(activation, type, wide);
+            twiceActivated = activation;
         }
-        Gelu.forward(hidden, param(ConvNeXtBlock.FC1_BIAS), training ? erfPlusOne : null, twiceActivated);
+        Gelu.forward(hidden, param(ConvNeXtBlock.FC1_BIAS), twiceActivated);
 
         INDArray out = output.reshape(rows, dim);
         INDArray fc2Out = out;
@@ -88,17 +88,12 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         }
         dFc2.sum(grad(ConvNeXtBlock.FC2_BIAS), 0);
 
-        // Recomputed rather than kept from the forward pass: one pass over (positions, 4·dim) here
-        // saves keeping a fourth array of that size per block.
-        INDArray twiceActivated = scratch().get("block.wide", type, wide);
-        hidden.mul(erfPlusOne, twiceActivated);
-        Matmul.into(twiceActivated, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);
-        INDArray halfDActivated = twiceActivated;   // no longer needed as the activation
+        Matmul.into(activation, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);
+        INDArray halfDActivated = scratch().get("block.wide", type, wide);
         Matmul.into(dFc2, param(ConvNeXtBlock.FC2_WEIGHT), halfDActivated, false, true, 0.5);
 
         INDArray dHidden = scratch().get("block.wide2", type, wide);
-        Gelu.backward(hidden, erfPlusOne, halfDActivated, dHidden);
-        dHidden.sum(grad(ConvNeXtBlock.FC1_BIAS), 0);
+        Gelu.backward(hidden, param(ConvNeXtBlock.FC1_BIAS), halfDActivated, dHidden, grad(ConvNeXtBlock.FC1_BIAS));
         Matmul.into(normOut, dHidden, grad(ConvNeXtBlock.FC1_WEIGHT), true, false, 1.0);
         INDArray dNormOut = scratch().get("block.narrow", type, rows, dim);   // dFc2 is used up
         Matmul.into(dHidden, param(ConvNeXtBlock.FC1_WEIGHT), dNormOut, false, true, 1.0);

@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * passes over rows (see {@link RowChunks}).
  *
  * <p>Only twice the activation, h·(1 + erf(h/√2)), is written: the block folds the ½ into fc2's
- * matmul, where it is exact. Float arrays use erf and exp approximations written as plain
+ * matmul, where it is exact. The backward pass recomputes erf and exp from the pre-activation rather
+ * than keeping them: a wide array fewer per block, as in PyTorch, which keeps only input and output. Float arrays use erf and exp approximations written as plain
  * arithmetic so that HotSpot vectorises them (Abramowitz and Stegun 7.1.26 for erf, |error| ≤
  * 1.5e-7, the formula PyTorch's vectorised CPU erf uses; exp by a Taylor series on a small argument
  * then repeated squaring); double arrays, which the gradient checks use, take exact library values.
@@ -28,27 +29,20 @@ final class Gelu {
     private static final float AS_A3 = 1.421413741f;
     private static final float AS_A4 = -1.453152027f;
     private static final float AS_A5 = 1.061405429f;
-    /** erfc(4) ≈ 1.5e-8, below float resolution next to 1, so larger arguments are clamped. */
-    private static final float ERF_CLAMP = 4f;
     /** exp(−y) is taken as exp(−y/2⁷) squared seven times. */
-    private static final int SQUARINGS = 7;
-    private static final float EXP_SCALE = -1f / (1 << SQUARINGS);
-    /** exp(−50) ≈ 2e-22: past this, h·exp(−h²/2) is zero in float. */
+    private static final float EXP_SCALE = -1f / (1 << 7);
+    /** exp(−50) ≈ 2e-22: past this, h·exp(−h²/2) and erfc(|h|/√2) are zero next to float's resolution. */
     private static final float EXP_CLAMP = 50f;
 
     private Gelu() {
     }
 
     /**
-     * hidden += bias (per column); {@code twiceActivated} = hidden·(1 + erf(hidden/√2)). When
-     * {@code erfPlusOne} is given (training), it receives 1 + erf(hidden/√2) and {@code hidden}
-     * keeps the biased value for {@link #backward}; otherwise (inference) {@code twiceActivated} may
-     * be {@code hidden} itself.
+     * {@code twiceActivated} = h·(1 + erf(h/√2)) with h = hidden + bias (per column); {@code hidden}
+     * is left as it is unless it is {@code twiceActivated} itself.
      */
-    static void forward(INDArray hidden, INDArray bias, INDArray erfPlusOne, INDArray twiceActivated) {
-        boolean keep = erfPlusOne != null;
-        DataType type = keep ? RowChunks.checkedType(hidden, erfPlusOne, twiceActivated)
-                : RowChunks.checkedType(hidden, twiceActivated);
+    static void forward(INDArray hidden, INDArray bias, INDArray twiceActivated) {
+        DataType type = RowChunks.checkedType(hidden, twiceActivated);
         long rows = hidden.size(0);
         int columns = (int) hidden.size(1);
         if (type == DataType.FLOAT) {
@@ -58,14 +52,11 @@ final class Gelu {
                 long first = firstRow * columns;
                 float[] h = RowChunks.floats(0, length);
                 float[] e = RowChunks.floats(1, length);
-                float[] work = RowChunks.floats(2, length);
+                float[] g = RowChunks.floats(2, length);
                 RowChunks.read(hidden, first, h, length);
                 addBias(h, b, rowCount, columns);
-                erfPlusOne(h, e, work, length);
-                if (keep) {
-                    RowChunks.write(h, length, hidden, first);
-                    RowChunks.write(e, length, erfPlusOne, first);
-                }
+                halfSquareExp(h, g, length);
+                erfPlusOne(h, g, e, length);
                 for (int i = 0; i < length; i++) {
                     e[i] *= h[i];
                 }
@@ -77,68 +68,64 @@ final class Gelu {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
                 double[] h = RowChunks.doubles(0, length);
-                double[] e = RowChunks.doubles(1, length);
                 RowChunks.read(hidden, first, h, length);
                 for (int i = 0; i < length; i++) {
-                    h[i] += b[i % columns];
-                    e[i] = Erf.erfc(-h[i] * INV_SQRT_2);
+                    double biased = h[i] + b[i % columns];
+                    h[i] = biased * Erf.erfc(-biased * INV_SQRT_2);
                 }
-                if (keep) {
-                    RowChunks.write(h, length, hidden, first);
-                    RowChunks.write(e, length, erfPlusOne, first);
-                }
-                for (int i = 0; i < length; i++) {
-                    e[i] *= h[i];
-                }
-                RowChunks.write(e, length, twiceActivated, first);
+                RowChunks.write(h, length, twiceActivated, first);
             });
         }
     }
 
     /**
-     * From the kept {@code hidden} and {@code erfPlusOne} and ½·dL/d(activation):
-     * {@code dHidden} = ½·dL/da · (1 + erf(h/√2) + h·√(2/π)·exp(−h²/2)), as GELU'(h) = Φ(h) + h·φ(h).
+     * From {@code hidden} and {@code bias} as given to {@link #forward}, and ½·dL/d(activation):
+     * {@code dHidden} = ½·dL/da · (1 + erf(h/√2) + h·√(2/π)·exp(−h²/2)), as GELU'(h) = Φ(h) + h·φ(h),
+     * and {@code biasGradient} = its column sums.
      */
-    static void backward(INDArray hidden, INDArray erfPlusOne, INDArray halfDActivated, INDArray dHidden) {
-        DataType type = RowChunks.checkedType(hidden, erfPlusOne, halfDActivated, dHidden);
+    static void backward(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, INDArray biasGradient) {
+        DataType type = RowChunks.checkedType(hidden, halfDActivated, dHidden);
         long rows = hidden.size(0);
         int columns = (int) hidden.size(1);
+        ColumnSums sums = new ColumnSums(RowChunks.chunkCount(rows, columns), columns);
         if (type == DataType.FLOAT) {
+            float[] b = bias.toFloatVector();
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
                 float[] h = RowChunks.floats(0, length);
                 float[] e = RowChunks.floats(1, length);
-                float[] d = RowChunks.floats(2, length);
-                float[] g = RowChunks.floats(3, length);
+                float[] g = RowChunks.floats(2, length);
+                float[] d = RowChunks.floats(3, length);
                 RowChunks.read(hidden, first, h, length);
-                RowChunks.read(erfPlusOne, first, e, length);
                 RowChunks.read(halfDActivated, first, d, length);
-                for (int i = 0; i < length; i++) {
-                    g[i] = Math.min(0.5f * h[i] * h[i], EXP_CLAMP);
-                }
-                negativeExp(g, length);
+                addBias(h, b, rowCount, columns);
+                halfSquareExp(h, g, length);
+                erfPlusOne(h, g, e, length);
                 for (int i = 0; i < length; i++) {
                     d[i] *= e[i] + SQRT_2_OVER_PI_F * h[i] * g[i];
                 }
+                sums.add(chunk, d, rowCount);
                 RowChunks.write(d, length, dHidden, first);
             });
         } else {
+            double[] b = bias.toDoubleVector();
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
                 double[] h = RowChunks.doubles(0, length);
-                double[] e = RowChunks.doubles(1, length);
-                double[] d = RowChunks.doubles(2, length);
+                double[] d = RowChunks.doubles(1, length);
                 RowChunks.read(hidden, first, h, length);
-                RowChunks.read(erfPlusOne, first, e, length);
                 RowChunks.read(halfDActivated, first, d, length);
                 for (int i = 0; i < length; i++) {
-                    d[i] *= e[i] + SQRT_2_OVER_PI * h[i] * Math.exp(-0.5 * h[i] * h[i]);
+                    double biased = h[i] + b[i % columns];
+                    d[i] *= Erf.erfc(-biased * INV_SQRT_2) + SQRT_2_OVER_PI * biased * Math.exp(-0.5 * biased * biased);
                 }
+                sums.add(chunk, d, rowCount);
                 RowChunks.write(d, length, dHidden, first);
             });
         }
+        sums.assignTotalTo(biasGradient);
     }
 
     private static void addBias(float[] h, float[] bias, int rows, int columns) {
@@ -149,22 +136,27 @@ final class Gelu {
         }
     }
 
-    /**
-     * e = 1 + erf(h/√2) = 1 + s·(1 − erfc(a)) with a = |h/√2| and s its sign. Several short loops
-     * rather than one: HotSpot vectorises only loops small enough to unroll.
-     */
-    private static void erfPlusOne(float[] h, float[] e, float[] work, int length) {
+    /** g = exp(−h²/2), which is both φ(h)·√(2π) and the exp(−a²) of erfc(a) at a = |h|/√2. */
+    private static void halfSquareExp(float[] h, float[] g, int length) {
         for (int i = 0; i < length; i++) {
-            float a = Math.min(Math.abs(h[i] * INV_SQRT_2_F), ERF_CLAMP);
-            float t = 1f / (1f + AS_P * a);
-            e[i] = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5))));
-            work[i] = a * a;
+            g[i] = Math.min(0.5f * h[i] * h[i], EXP_CLAMP);
         }
-        negativeExp(work, length);
+        negativeExp(g, length);
+    }
+
+    /**
+     * e = 1 + erf(h/√2) = 1 + s·(1 − erfc(a)) with a = |h|/√2, s the sign of h, and g = exp(−a²).
+     * Short loops rather than one: HotSpot vectorises only loops small enough to unroll.
+     */
+    private static void erfPlusOne(float[] h, float[] g, float[] e, int length) {
+        for (int i = 0; i < length; i++) {
+            float t = 1f / (1f + AS_P * Math.abs(h[i] * INV_SQRT_2_F));
+            e[i] = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5))));
+        }
         for (int i = 0; i < length; i++) {
             float x = h[i];
             float sign = x / Math.max(Math.abs(x), Float.MIN_NORMAL);   // ±1, or 0 at 0 where erf is 0
-            e[i] = 1f + sign * (1f - e[i] * work[i]);
+            e[i] = 1f + sign * (1f - e[i] * g[i]);
         }
     }
 
@@ -181,7 +173,7 @@ final class Gelu {
         }
         for (int i = 0; i < length; i++) {
             float u = y[i];
-            u *= 2f + u;   // written out seven times (SQUARINGS): HotSpot vectorises no inner loop
+            u *= 2f + u;   // written out seven times: HotSpot vectorises no inner loop
             u *= 2f + u;
             u *= 2f + u;
             u *= 2f + u;

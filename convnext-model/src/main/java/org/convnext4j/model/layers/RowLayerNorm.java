@@ -4,7 +4,6 @@ import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LayerNorm (eps 1e-6) over the channels of a (positions, channels) matrix, one fused pass over
@@ -107,9 +106,8 @@ final class RowLayerNorm {
         int channels = (int) dy.size(1);
         DataType type = RowChunks.checkedType(dy, normalized, dx);
         int chunks = RowChunks.chunkCount(rows, channels);
-        // Per-chunk column sums, added up in chunk order afterwards so the total never depends on timing.
-        double[][] weightSums = new double[chunks][];
-        double[][] biasSums = new double[chunks][];
+        ColumnSums weightSums = new ColumnSums(chunks, channels);
+        ColumnSums biasSums = new ColumnSums(chunks, channels);
         if (type == DataType.FLOAT) {
             float[] g = weight.toFloatVector();
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
@@ -145,8 +143,8 @@ final class RowLayerNorm {
                     }
                 }
                 RowChunks.write(d, length, dx, first);
-                weightSums[chunk] = toDoubles(columnDyV, channels);
-                biasSums[chunk] = toDoubles(columnDy, channels);
+                weightSums.put(chunk, columnDyV);
+                biasSums.put(chunk, columnDy);
             });
         } else {
             double[] g = weight.toDoubleVector();
@@ -178,29 +176,11 @@ final class RowLayerNorm {
                     }
                 }
                 RowChunks.write(d, length, dx, first);
-                weightSums[chunk] = columnDyV;
-                biasSums[chunk] = columnDy;
+                weightSums.put(chunk, columnDyV);
+                biasSums.put(chunk, columnDy);
             });
         }
-        assignSum(weightSums, weightGradient);
-        assignSum(biasSums, biasGradient);
-    }
-
-    private static double[] toDoubles(float[] values, int length) {
-        double[] copy = new double[length];
-        for (int i = 0; i < length; i++) {
-            copy[i] = values[i];
-        }
-        return copy;
-    }
-
-    private static void assignSum(double[][] perChunk, INDArray target) {
-        double[] total = new double[perChunk[0].length];
-        for (double[] part : perChunk) {
-            for (int c = 0; c < total.length; c++) {
-                total[c] += part[c];
-            }
-        }
-        target.assign(Nd4j.createFromArray(total).castTo(target.dataType()).reshape(target.shape()));
+        weightSums.assignTotalTo(weightGradient);
+        biasSums.assignTotalTo(biasGradient);
     }
 }
