@@ -1,15 +1,18 @@
 package org.convnext4j.model.layers;
 
+import java.util.Arrays;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Hand-written runtime of {@link ConvNeXtBlock}'s residual branch (see {@link HandWrittenLayer}). */
 final class ConvNeXtBlockLayer extends HandWrittenLayer {
@@ -24,7 +27,7 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
     private INDArray normOut;
     private INDArray hidden;
     private INDArray activation;
-    private INDArray mlpOut;
+    private INDArray fc2Out;
 
     ConvNeXtBlockLayer(NeuralNetConfiguration conf, DataType dataType, int dim, boolean layerScale) {
         super(conf, dataType);
@@ -46,8 +49,9 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         hidden = kept(training, "block.hidden", hidden, type, wide);
 
         INDArray conv = scratch().get("block.conv", type, input.shape());
-        Nd4j.exec(new DepthwiseConv2D(input, param(ConvNeXtBlock.DW_WEIGHT), param(ConvNeXtBlock.DW_BIAS), conv,
-                ConvNeXtOps.depthwise7x7()));
+        Reach reach = new Reach(input.size(1), input.size(2));
+        Nd4j.exec(new DepthwiseConv2D(input, reach.kernel(param(ConvNeXtBlock.DW_WEIGHT), "block.reachableKernel"),
+                param(ConvNeXtBlock.DW_BIAS), conv, reach.convolution()));
         norm.forward(conv.reshape(rows, dim), param(ConvNeXtBlock.NORM_WEIGHT), param(ConvNeXtBlock.NORM_BIAS), normOut, training);
 
         Matmul.into(normOut, param(ConvNeXtBlock.FC1_WEIGHT), hidden, false, false, 1.0);
@@ -61,15 +65,13 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         Gelu.forward(hidden, param(ConvNeXtBlock.FC1_BIAS), twiceActivated);
 
         INDArray out = output.reshape(rows, dim);
-        INDArray fc2Out = out;
         if (layerScale) {
-            mlpOut = kept(training, "block.mlpOut", mlpOut, type, rows, dim);
-            fc2Out = mlpOut;
-        }
-        Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 0.5);
-        Nd4j.exec(new BroadcastAddOp(fc2Out, param(ConvNeXtBlock.FC2_BIAS), fc2Out, PER_COLUMN));
-        if (layerScale) {
-            Nd4j.exec(new BroadcastMulOp(mlpOut, param(ConvNeXtBlock.GAMMA), out, PER_COLUMN));
+            fc2Out = kept(training, "block.fc2Out", fc2Out, type, rows, dim);
+            Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 0.5);
+            LayerScale.forward(fc2Out, param(ConvNeXtBlock.FC2_BIAS), param(ConvNeXtBlock.GAMMA), out);
+        } else {
+            Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), out, false, false, 0.5);
+            Nd4j.exec(new BroadcastAddOp(out, param(ConvNeXtBlock.FC2_BIAS), out, PER_COLUMN));
         }
     }
 
@@ -82,11 +84,11 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         INDArray dFc2 = dOut;
         if (layerScale) {
             dFc2 = scratch().get("block.narrow", type, rows, dim);
-            dOut.mul(mlpOut, dFc2);
-            dFc2.sum(grad(ConvNeXtBlock.GAMMA), 0);
-            Nd4j.exec(new BroadcastMulOp(dOut, param(ConvNeXtBlock.GAMMA), dFc2, PER_COLUMN));
+            LayerScale.backward(dOut, fc2Out, param(ConvNeXtBlock.FC2_BIAS), param(ConvNeXtBlock.GAMMA), dFc2,
+                    grad(ConvNeXtBlock.GAMMA), grad(ConvNeXtBlock.FC2_BIAS));
+        } else {
+            dFc2.sum(grad(ConvNeXtBlock.FC2_BIAS), 0);
         }
-        dFc2.sum(grad(ConvNeXtBlock.FC2_BIAS), 0);
 
         Matmul.into(activation, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);
         INDArray halfDActivated = scratch().get("block.wide", type, wide);
@@ -114,24 +116,81 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         long n = input.size(0);
         long h = input.size(1);
         long w = input.size(2);
+        Reach reach = new Reach(h, w);
         // dL/dx: the transposed convolution, which is the same convolution with the kernel turned 180°.
-        INDArray turned = scratch().get("block.turnedKernel", type, ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim, 1);
-        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(param(ConvNeXtBlock.DW_WEIGHT)).addOutputs(turned)
+        INDArray kernel = reach.kernel(param(ConvNeXtBlock.DW_WEIGHT), "block.reachableKernel");
+        INDArray turned = scratch().get("block.turnedKernel", type, kernel.shape());
+        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(kernel).addOutputs(turned)
                 .addIntegerArguments(0, 1).build());
-        Nd4j.exec(new DepthwiseConv2D(dConv, turned, null, inputGradient, ConvNeXtOps.depthwise7x7()));
+        Nd4j.exec(new DepthwiseConv2D(dConv, turned, null, inputGradient, reach.convolution()));
         // dL/dW[ky, kx, c] = Σ over n, y, x of dConv[n, y, x, c]·x[n, y + ky − 3, x + kx − 3, c]: a depthwise
         // convolution of each (sample, channel) plane of the padded input with the matching plane of
-        // dConv as an H×W kernel, 7×7 outputs per plane, then summed over the samples.
+        // dConv as an H×W kernel, one output per reachable kernel tap, then summed over the samples.
         INDArray planes = scratch().get("block.inputPlanes", type, 1, h, w, n * dim);
         planes.reshape(h, w, n, dim).assign(input.permute(1, 2, 0, 3));
         INDArray kernels = scratch().get("block.gradientPlanes", type, h, w, n * dim, 1);
         kernels.reshape(h, w, n, dim).assign(dConv.permute(1, 2, 0, 3));
-        INDArray perPlane = scratch().get("block.kernelGradients", type, 1, ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n * dim);
-        Conv2DConfig planeCorrelation = Conv2DConfig.builder().kH(h).kW(w).sH(1).sW(1).pH(3).pW(3)
+        INDArray perPlane = scratch().get("block.kernelGradients", type, 1, reach.rows, reach.columns, n * dim);
+        Conv2DConfig planeCorrelation = Conv2DConfig.builder().kH(h).kW(w).sH(1).sW(1)
+                .pH(reach.rows / 2).pW(reach.columns / 2)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC).build();
         Nd4j.exec(new DepthwiseConv2D(planes, kernels, null, perPlane, planeCorrelation));
         INDArray kernelGradient = grad(ConvNeXtBlock.DW_WEIGHT).reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim);
-        perPlane.reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, n, dim).sum(kernelGradient, 2);
+        if (reach.isWholeKernel()) {
+            perPlane.reshape(reach.rows, reach.columns, n, dim).sum(kernelGradient, 2);
+        } else {
+            kernelGradient.assign(0);   // taps that only ever meet padding
+            perPlane.reshape(reach.rows, reach.columns, n, dim).sum(reach.window(kernelGradient), 2);
+        }
         dConv.reshape(n * h * w, dim).sum(grad(ConvNeXtBlock.DW_BIAS), 0);
+    }
+
+    /**
+     * The part of the 7×7 kernel that can reach an H×W input: on inputs under 4×4 (the last stage
+     * of a small image) the outer taps only ever meet zero padding. Convolving with just the
+     * reachable centre gives the same result, and oneDNN's fast kernels take it, where the full
+     * kernel on such an input falls back to a path about 70× slower.
+     */
+    private static final class Reach {
+        final int rows;
+        final int columns;
+
+        Reach(long height, long width) {
+            this.rows = extent(height);
+            this.columns = extent(width);
+        }
+
+        /** 2·size − 1 taps reach an input of that size; at least 3, as libnd4j fails on 1×1 kernels at batch 1. */
+        private static int extent(long size) {
+            return (int) Math.max(3, Math.min(ConvNeXtBlock.KERNEL, 2 * size - 1));
+        }
+
+        boolean isWholeKernel() {
+            return rows == ConvNeXtBlock.KERNEL && columns == ConvNeXtBlock.KERNEL;
+        }
+
+        /** The centre rows × columns window of a (7, 7, …) kernel or kernel gradient, as a view. */
+        INDArray window(INDArray full) {
+            int top = (ConvNeXtBlock.KERNEL - rows) / 2;
+            int left = (ConvNeXtBlock.KERNEL - columns) / 2;
+            INDArrayIndex[] index = new INDArrayIndex[full.rank()];
+            Arrays.fill(index, NDArrayIndex.all());
+            index[0] = NDArrayIndex.interval(top, top + rows);
+            index[1] = NDArrayIndex.interval(left, left + columns);
+            return full.get(index);
+        }
+
+        /** The kernel to convolve with: the full one, or a copy of its reachable centre. */
+        INDArray kernel(INDArray full, String role) {
+            if (isWholeKernel()) {
+                return full;
+            }
+            INDArray centre = window(full);
+            return scratch().get(role, full.dataType(), centre.shape()).assign(centre);
+        }
+
+        Conv2DConfig convolution() {
+            return ConvNeXtOps.depthwiseSame(rows, columns);
+        }
     }
 }

@@ -67,8 +67,13 @@ final class ConvNeXtOps {
 
     /** The 7×7 depthwise convolution of a block: stride 1, padding 3, channels-last. */
     static Conv2DConfig depthwise7x7() {
+        return depthwiseSame(7, 7);
+    }
+
+    /** A depthwise convolution with an odd kH×kW kernel, stride 1, padded to keep the size, channels-last. */
+    static Conv2DConfig depthwiseSame(int kH, int kW) {
         return Conv2DConfig.builder()
-                .kH(7).kW(7).sH(1).sW(1).pH(3).pW(3)
+                .kH(kH).kW(kW).sH(1).sW(1).pH(kH / 2).pW(kW / 2)
                 .paddingMode(PaddingMode.VALID)
                 .dataFormat(Conv2DConfig.NHWC)
                 .build();

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * LayerNorm (eps 1e-6) over the channels of a (positions, channels) matrix, one fused pass over
  * rows per direction (see {@link RowChunks}), keeping the normalised input x̂ and 1/σ from a
- * training forward pass for the backward pass. Row statistics are summed in double precision.
+ * training forward pass for the backward pass.
  */
 final class RowLayerNorm {
 
@@ -35,17 +35,9 @@ final class RowLayerNorm {
                 float[] rstd = RowChunks.floats(2, rowCount);
                 RowChunks.read(x, first, v, length);
                 for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
-                    double sum = 0;
-                    for (int c = 0; c < channels; c++) {
-                        sum += v[base + c];
-                    }
-                    float mean = (float) (sum / channels);
-                    double squares = 0;
-                    for (int c = 0; c < channels; c++) {
-                        float centred = v[base + c] - mean;
-                        squares += centred * centred;
-                    }
-                    float r = (float) (1.0 / Math.sqrt(squares / channels + ConvNeXtOps.LAYER_NORM_EPS));
+                    float mean = sum(v, base, channels) / channels;
+                    float r = (float) (1.0 / Math.sqrt(centredSquares(v, base, channels, mean) / channels
+                            + ConvNeXtOps.LAYER_NORM_EPS));
                     rstd[row] = r;
                     for (int c = 0; c < channels; c++) {
                         v[base + c] = (v[base + c] - mean) * r;
@@ -124,8 +116,8 @@ final class RowLayerNorm {
                 Arrays.fill(columnDyV, 0, channels, 0f);
                 Arrays.fill(columnDy, 0, channels, 0f);
                 for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
-                    double sumGdy = 0;
-                    double sumGdyV = 0;
+                    float sumGdy = 0;
+                    float sumGdyV = 0;
                     for (int c = 0; c < channels; c++) {
                         float gdy = g[c] * d[base + c];
                         sumGdy += gdy;
@@ -135,8 +127,8 @@ final class RowLayerNorm {
                         columnDyV[c] += d[base + c] * v[base + c];
                         columnDy[c] += d[base + c];
                     }
-                    float meanGdy = (float) (sumGdy / channels);
-                    float meanGdyV = (float) (sumGdyV / channels);
+                    float meanGdy = sumGdy / channels;
+                    float meanGdyV = sumGdyV / channels;
                     float r = rstd[row];
                     for (int c = 0; c < channels; c++) {
                         d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
@@ -182,5 +174,50 @@ final class RowLayerNorm {
         }
         weightSums.assignTotalTo(weightGradient);
         biasSums.assignTotalTo(biasGradient);
+    }
+
+    /** Σ v[base … base + length), in four interleaved partial sums: one serial chain would wait on each add. */
+    private static float sum(float[] v, int base, int length) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = base;
+        int end = base + length;
+        for (; i + 3 < end; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+        for (; i < end; i++) {
+            s0 += v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (v − mean)² over v[base … base + length), as {@link #sum}. */
+    private static float centredSquares(float[] v, int base, int length, float mean) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = base;
+        int end = base + length;
+        for (; i + 3 < end; i += 4) {
+            float d0 = v[i] - mean;
+            float d1 = v[i + 1] - mean;
+            float d2 = v[i + 2] - mean;
+            float d3 = v[i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < end; i++) {
+            float d = v[i] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

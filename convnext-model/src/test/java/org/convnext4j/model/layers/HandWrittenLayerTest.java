@@ -55,6 +55,15 @@ class HandWrittenLayerTest {
                 InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
     }
 
+    /** Under 4×4 the runtime convolves with only the kernel taps that can reach the input. */
+    @Test
+    void blockOnInputsSmallerThanItsKernel() {
+        for (int[] size : new int[][] {{1, 1}, {2, 3}, {3, 2}, {4, 1}}) {
+            assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5), new ReferenceBlock(12, 0.5),
+                    InputType.convolutional(size[0], size[1], 12, CNN2DFormat.NHWC), false);
+        }
+    }
+
     @Test
     void downsample() {
         assertRuntimeMatchesDefinition(new ConvNeXtDownsample(6, 10), new ReferenceDownsample(6, 10),
