@@ -1,5 +1,6 @@
 package org.convnext4j.model.layers;
 
+import org.convnext4j.model.kernels.RowChunks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

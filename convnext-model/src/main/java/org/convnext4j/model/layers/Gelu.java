@@ -1,6 +1,7 @@
 package org.convnext4j.model.layers;
 
 import org.apache.commons.math3.special.Erf;
+import org.convnext4j.model.kernels.RowChunks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -2,6 +2,7 @@ package org.convnext4j.model.layers;
 
 import java.util.Arrays;
 
+import org.convnext4j.model.kernels.RowChunks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,4 +1,4 @@
-package org.convnext4j.model.layers;
+package org.convnext4j.model.kernels;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * does the work of many ND4J ops. Chunk boundaries depend only on the shape, never on thread
  * timing, so every result, sums included, is the same from run to run.
  */
-final class RowChunks {
+public final class RowChunks {
 
     /** Elements per chunk: a few arrays of this size fit in a core's L2 cache. */
     private static final int CHUNK_ELEMENTS = 8192;
@@ -28,7 +28,7 @@ final class RowChunks {
     private static final ThreadLocal<RowChunks> BUFFERS = ThreadLocal.withInitial(RowChunks::new);
 
     /** Work on rows [firstRow, firstRow + rowCount) of chunk number {@code chunk}. */
-    interface Kernel {
+    public interface Kernel {
         void run(int chunk, long firstRow, int rowCount);
     }
 
@@ -39,17 +39,17 @@ final class RowChunks {
     }
 
     /** Rows per chunk for rows of this length (at least one). */
-    static int rowsPerChunk(long columns) {
+    public static int rowsPerChunk(long columns) {
         return (int) Math.max(1, CHUNK_ELEMENTS / columns);
     }
 
     /** The number of chunks {@link #forEach} splits {@code rows} rows into. */
-    static int chunkCount(long rows, long columns) {
+    public static int chunkCount(long rows, long columns) {
         return (int) ((rows + rowsPerChunk(columns) - 1) / rowsPerChunk(columns));
     }
 
     /** Runs {@code kernel} once per chunk of rows, chunks in parallel. */
-    static void forEach(long rows, long columns, Kernel kernel) {
+    public static void forEach(long rows, long columns, Kernel kernel) {
         int perChunk = rowsPerChunk(columns);
         IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(chunk -> {
             long firstRow = (long) chunk * perChunk;
@@ -58,7 +58,7 @@ final class RowChunks {
     }
 
     /** This thread's float working array number {@code slot}, at least {@code length} long. */
-    static float[] floats(int slot, int length) {
+    public static float[] floats(int slot, int length) {
         float[][] own = BUFFERS.get().floats;
         if (own[slot].length < length) {
             own[slot] = new float[length];
@@ -67,7 +67,7 @@ final class RowChunks {
     }
 
     /** This thread's double working array number {@code slot}, at least {@code length} long. */
-    static double[] doubles(int slot, int length) {
+    public static double[] doubles(int slot, int length) {
         double[][] own = BUFFERS.get().doubles;
         if (own[slot].length < length) {
             own[slot] = new double[length];
@@ -76,32 +76,32 @@ final class RowChunks {
     }
 
     /** Copies {@code length} elements from {@code array}, starting at element {@code first}, into {@code into}. */
-    static void read(INDArray array, long first, float[] into, int length) {
+    public static void read(INDArray array, long first, float[] into, int length) {
         floatBuffer(array).get(Math.toIntExact(first), into, 0, length);
     }
 
-    static void read(INDArray array, long first, double[] into, int length) {
+    public static void read(INDArray array, long first, double[] into, int length) {
         doubleBuffer(array).get(Math.toIntExact(first), into, 0, length);
     }
 
     /** Copies {@code length} elements of {@code from} into {@code array} from element {@code first} on. */
-    static void write(float[] from, int length, INDArray array, long first) {
+    public static void write(float[] from, int length, INDArray array, long first) {
         floatBuffer(array).put(Math.toIntExact(first), from, 0, length);
     }
 
-    static void write(double[] from, int length, INDArray array, long first) {
+    public static void write(double[] from, int length, INDArray array, long first) {
         doubleBuffer(array).put(Math.toIntExact(first), from, 0, length);
     }
 
     /**
-     * Checks that the arrays are plain c-order arrays of one type that Java loops may address
+     * Checks that the arrays are plain c-order arrays (or vectors) of one type that Java loops may address
      * element by element, and tells the backend the host copies will change (a no-op on CPU).
      */
-    static DataType checkedType(INDArray... arrays) {
+    public static DataType checkedType(INDArray... arrays) {
         DataType type = arrays[0].dataType();
         for (INDArray array : arrays) {
             if (array.dataType() != type || (type != DataType.FLOAT && type != DataType.DOUBLE)
-                    || array.ordering() != 'c' || array.elementWiseStride() != 1) {
+                    || (array.rank() > 1 && array.ordering() != 'c') || array.elementWiseStride() != 1) {
                 throw new IllegalArgumentException("row kernels need contiguous c-order " + type
                         + " arrays, got " + array.dataType() + " " + array.shapeInfoToString());
             }

@@ -1,4 +1,4 @@
-package org.convnext4j.model.layers;
+package org.convnext4j.model.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
