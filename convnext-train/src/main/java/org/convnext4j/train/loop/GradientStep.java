@@ -17,8 +17,9 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class GradientStep {
 
     private final ComputationGraph graph;
-    private final INDArray accumulated;
     private final Double clipNorm;
+    /** The sum of the pending micro-batches' gradients; created at the first step that has two. */
+    private INDArray accumulated;
     private int microBatches;
     private long examples;
 
@@ -28,15 +29,27 @@ public final class GradientStep {
         if (graph.getGradientsViewArray() == null) {
             graph.initGradientsView();   // DL4J creates it lazily at the first backprop
         }
-        this.accumulated = graph.getGradientsViewArray().ulike().assign(0);
     }
 
-    /** Forward and backward on one micro-batch; returns its loss. */
+    /**
+     * Forward and backward on one micro-batch; returns its loss. A lone micro-batch's gradient stays
+     * in DL4J's gradient view: a model-sized sum array and three passes over it are only paid for
+     * by steps of several micro-batches.
+     */
     public double accumulate(DataSet batch) {
+        INDArray view = graph.getGradientsViewArray();
+        if (microBatches == 1) {
+            if (accumulated == null) {
+                accumulated = view.ulike();
+            }
+            accumulated.assign(view);   // the next backprop overwrites the view
+        }
         graph.setInputs(batch.getFeatures());
         graph.setLabels(batch.getLabels());
         graph.computeGradientAndScore();
-        accumulated.addi(graph.getGradientsViewArray());
+        if (microBatches >= 1) {
+            accumulated.addi(view);
+        }
         microBatches++;
         examples += batch.numExamples();
         return graph.score();
@@ -52,8 +65,11 @@ public final class GradientStep {
             throw new IllegalStateException("no gradients accumulated");
         }
         INDArray gradient = graph.getGradientsViewArray();
-        gradient.assign(accumulated.divi(examples));
-        accumulated.assign(0);
+        if (microBatches == 1) {
+            gradient.divi(examples);
+        } else {
+            gradient.assign(accumulated.divi(examples));
+        }
         microBatches = 0;
         examples = 0;
         if (clipNorm != null) {

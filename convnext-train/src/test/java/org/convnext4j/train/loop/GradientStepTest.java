@@ -59,6 +59,33 @@ class GradientStepTest {
         assertEquals(0.0, before.sub(whole.params()).sub(before.sub(split.params())).amaxNumber().doubleValue(), 1e-6);
     }
 
+    /** A step of two micro-batches, then one of three: the sum array is reused, never stale. */
+    @Test
+    void stepsOfDifferentMicroBatchCountsEachAverageTheirOwnGradients() {
+        DataSet first = batch(4);
+        DataSet second = batch(6);
+        ComputationGraph whole = graph();
+        GradientStep one = new GradientStep(whole, null);
+        one.accumulate(first);
+        one.apply(0, 0);
+        INDArray before = whole.params().dup();
+        one.accumulate(second);
+        one.apply(1, 0);
+        INDArray wholeChange = before.sub(whole.params());
+
+        ComputationGraph split = graph();
+        GradientStep parts = new GradientStep(split, null);
+        parts.accumulate(rows(first, 0, 2));
+        parts.accumulate(rows(first, 2, 4));
+        parts.apply(0, 0);
+        assertEquals(0.0, before.sub(split.params()).amaxNumber().doubleValue(), 1e-6, "after the two-part step");
+        parts.accumulate(rows(second, 0, 2));
+        parts.accumulate(rows(second, 2, 4));
+        parts.accumulate(rows(second, 4, 6));
+        parts.apply(1, 0);
+        assertEquals(0.0, wholeChange.sub(before.sub(split.params())).amaxNumber().doubleValue(), 1e-5);
+    }
+
     @Test
     void clippingScalesTheGradientToTheMaximumNorm() {
         ComputationGraph graph = graph();
@@ -67,6 +94,11 @@ class GradientStepTest {
         INDArray before = graph.params().dup();
         step.apply(0, 0);
         assertEquals(1e-3, before.sub(graph.params()).norm2Number().doubleValue(), 1e-6);
+    }
+
+    private static DataSet rows(DataSet data, int from, int to) {
+        return new DataSet(data.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)),
+                data.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)));
     }
 
     private ComputationGraph graph() {
