@@ -22,8 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class RowChunks {
 
-    /** Elements per chunk: a few arrays of this size fit in a core's L2 cache. */
-    private static final int CHUNK_ELEMENTS = 8192;
+    /**
+     * Elements per chunk: a kernel's few arrays of this size stay in a core's L2 cache, and a chunk
+     * is long enough (tens of microseconds) that handing it to a thread costs little. Measured on
+     * GELU at ConvNeXt-T's first stage: 8K-element chunks ran 1.3-1.5x slower than 64K.
+     */
+    private static final int CHUNK_ELEMENTS = 65536;
 
     private static final ThreadLocal<RowChunks> BUFFERS = ThreadLocal.withInitial(RowChunks::new);
 
