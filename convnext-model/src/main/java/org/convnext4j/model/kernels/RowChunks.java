@@ -61,6 +61,21 @@ public final class RowChunks {
         });
     }
 
+    /**
+     * A per-column vector repeated for a whole chunk of rows. HotSpot (17) vectorises a loop only
+     * when every array in it is indexed alike, so per-column values are read from this copy at the
+     * element's own index rather than at its column.
+     */
+    public static float[] tiled(INDArray vector, long columns) {
+        float[] row = vector.toFloatVector();
+        int rows = rowsPerChunk(columns);
+        float[] tiled = new float[rows * row.length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(row, 0, tiled, r * row.length, row.length);
+        }
+        return tiled;
+    }
+
     /** This thread's float working array number {@code slot}, at least {@code length} long. */
     public static float[] floats(int slot, int length) {
         float[][] own = BUFFERS.get().floats;

@@ -19,12 +19,18 @@ final class ColumnSums {
         this.columns = columns;
     }
 
-    /** Stores the column sums of the first {@code rows} rows of a chunk's (rows, columns) values. */
+    /**
+     * Stores the column sums of the first {@code rows} rows of a chunk's (rows, columns) values.
+     * Each row is first copied to the start of an array of its own: HotSpot vectorises the adds
+     * only when both arrays are indexed alike.
+     */
     void add(int chunk, float[] values, int rows) {
         float[] sums = new float[columns];
-        for (int row = 0, base = 0; row < rows; row++, base += columns) {
+        float[] row = new float[columns];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(values, r * columns, row, 0, columns);
             for (int c = 0; c < columns; c++) {
-                sums[c] += values[base + c];
+                sums[c] += row[c];
             }
         }
         put(chunk, sums);

@@ -47,7 +47,7 @@ final class Gelu {
         long rows = hidden.size(0);
         int columns = (int) hidden.size(1);
         if (type == DataType.FLOAT) {
-            float[] b = bias.toFloatVector();
+            float[] b = RowChunks.tiled(bias, columns);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
@@ -55,7 +55,9 @@ final class Gelu {
                 float[] e = RowChunks.floats(1, length);
                 float[] g = RowChunks.floats(2, length);
                 RowChunks.read(hidden, first, h, length);
-                addBias(h, b, rowCount, columns);
+                for (int i = 0; i < length; i++) {
+                    h[i] += b[i];
+                }
                 halfSquareExp(h, g, length);
                 erfPlusOne(h, g, e, length);
                 for (int i = 0; i < length; i++) {
@@ -90,7 +92,7 @@ final class Gelu {
         int columns = (int) hidden.size(1);
         ColumnSums sums = new ColumnSums(RowChunks.chunkCount(rows, columns), columns);
         if (type == DataType.FLOAT) {
-            float[] b = bias.toFloatVector();
+            float[] b = RowChunks.tiled(bias, columns);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
@@ -100,14 +102,16 @@ final class Gelu {
                 float[] d = RowChunks.floats(3, length);
                 RowChunks.read(hidden, first, h, length);
                 RowChunks.read(halfDActivated, first, d, length);
-                addBias(h, b, rowCount, columns);
+                for (int i = 0; i < length; i++) {
+                    h[i] += b[i];
+                }
                 halfSquareExp(h, g, length);
                 erfPlusOne(h, g, e, length);
                 for (int i = 0; i < length; i++) {
                     d[i] *= e[i] + SQRT_2_OVER_PI_F * h[i] * g[i];
                 }
-                sums.add(chunk, d, rowCount);
                 RowChunks.write(d, length, dHidden, first);
+                sums.add(chunk, d, rowCount);
             });
         } else {
             double[] b = bias.toDoubleVector();
@@ -127,14 +131,6 @@ final class Gelu {
             });
         }
         sums.assignTotalTo(biasGradient);
-    }
-
-    private static void addBias(float[] h, float[] bias, int rows, int columns) {
-        for (int row = 0, base = 0; row < rows; row++, base += columns) {
-            for (int c = 0; c < columns; c++) {
-                h[base + c] += bias[c];
-            }
-        }
     }
 
     /** g = exp(−h²/2), which is both φ(h)·√(2π) and the exp(−a²) of erfc(a) at a = |h|/√2. */

@@ -19,17 +19,15 @@ final class LayerScale {
         long rows = m.size(0);
         int columns = (int) m.size(1);
         if (type == DataType.FLOAT) {
-            float[] b = bias.toFloatVector();
-            float[] g = gamma.toFloatVector();
+            float[] b = RowChunks.tiled(bias, columns);
+            float[] g = RowChunks.tiled(gamma, columns);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
                 float[] v = RowChunks.floats(0, length);
                 RowChunks.read(m, first, v, length);
-                for (int row = 0, base = 0; row < rowCount; row++, base += columns) {
-                    for (int c = 0; c < columns; c++) {
-                        v[base + c] = g[c] * (v[base + c] + b[c]);
-                    }
+                for (int i = 0; i < length; i++) {
+                    v[i] = g[i] * (v[i] + b[i]);
                 }
                 RowChunks.write(v, length, out, first);
             });
@@ -62,8 +60,8 @@ final class LayerScale {
         ColumnSums gammaSums = new ColumnSums(chunks, columns);
         ColumnSums biasSums = new ColumnSums(chunks, columns);
         if (type == DataType.FLOAT) {
-            float[] b = bias.toFloatVector();
-            float[] g = gamma.toFloatVector();
+            float[] b = RowChunks.tiled(bias, columns);
+            float[] g = RowChunks.tiled(gamma, columns);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
@@ -71,11 +69,9 @@ final class LayerScale {
                 float[] v = RowChunks.floats(1, length);
                 RowChunks.read(dOut, first, d, length);
                 RowChunks.read(m, first, v, length);
-                for (int row = 0, base = 0; row < rowCount; row++, base += columns) {
-                    for (int c = 0; c < columns; c++) {
-                        v[base + c] = d[base + c] * (v[base + c] + b[c]);
-                        d[base + c] *= g[c];
-                    }
+                for (int i = 0; i < length; i++) {
+                    v[i] = d[i] * (v[i] + b[i]);
+                    d[i] *= g[i];
                 }
                 gammaSums.add(chunk, v, rowCount);
                 biasSums.add(chunk, d, rowCount);

@@ -1,7 +1,5 @@
 package org.convnext4j.model.layers;
 
-import java.util.Arrays;
-
 import org.convnext4j.model.kernels.RowChunks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,8 +24,8 @@ final class RowLayerNorm {
             reciprocalStd = WorkingArrays.owned(reciprocalStd, type, rows);
         }
         if (type == DataType.FLOAT) {
-            float[] w = weight.toFloatVector();
-            float[] b = bias.toFloatVector();
+            float[] w = RowChunks.tiled(weight, channels);
+            float[] b = RowChunks.tiled(bias, channels);
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * channels;
                 long first = firstRow * channels;
@@ -43,9 +41,9 @@ final class RowLayerNorm {
                     for (int c = 0; c < channels; c++) {
                         v[base + c] = (v[base + c] - mean) * r;
                     }
-                    for (int c = 0; c < channels; c++) {
-                        o[base + c] = v[base + c] * w[c] + b[c];
-                    }
+                }
+                for (int i = 0; i < length; i++) {
+                    o[i] = v[i] * w[i] + b[i];
                 }
                 RowChunks.write(o, length, out, first);
                 if (training) {
@@ -102,42 +100,35 @@ final class RowLayerNorm {
         ColumnSums weightSums = new ColumnSums(chunks, channels);
         ColumnSums biasSums = new ColumnSums(chunks, channels);
         if (type == DataType.FLOAT) {
-            float[] g = weight.toFloatVector();
+            float[] g = RowChunks.tiled(weight, channels);
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * channels;
                 long first = firstRow * channels;
                 float[] d = RowChunks.floats(0, length);
                 float[] v = RowChunks.floats(1, length);
                 float[] rstd = RowChunks.floats(2, rowCount);
-                float[] columnDyV = RowChunks.floats(3, channels);
-                float[] columnDy = RowChunks.floats(4, channels);
+                float[] gdy = RowChunks.floats(3, length);
+                float[] dyV = RowChunks.floats(4, length);
+                float[] gdyV = RowChunks.floats(5, length);
                 RowChunks.read(dy, first, d, length);
                 RowChunks.read(normalized, first, v, length);
                 RowChunks.read(reciprocalStd, firstRow, rstd, rowCount);
-                Arrays.fill(columnDyV, 0, channels, 0f);
-                Arrays.fill(columnDy, 0, channels, 0f);
+                for (int i = 0; i < length; i++) {
+                    gdy[i] = g[i] * d[i];
+                    dyV[i] = d[i] * v[i];
+                    gdyV[i] = gdy[i] * v[i];
+                }
+                weightSums.add(chunk, dyV, rowCount);
+                biasSums.add(chunk, d, rowCount);
                 for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
-                    float sumGdy = 0;
-                    float sumGdyV = 0;
-                    for (int c = 0; c < channels; c++) {
-                        float gdy = g[c] * d[base + c];
-                        sumGdy += gdy;
-                        sumGdyV += gdy * v[base + c];
-                    }
-                    for (int c = 0; c < channels; c++) {
-                        columnDyV[c] += d[base + c] * v[base + c];
-                        columnDy[c] += d[base + c];
-                    }
-                    float meanGdy = sumGdy / channels;
-                    float meanGdyV = sumGdyV / channels;
+                    float meanGdy = sum(gdy, base, channels) / channels;
+                    float meanGdyV = sum(gdyV, base, channels) / channels;
                     float r = rstd[row];
                     for (int c = 0; c < channels; c++) {
-                        d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
+                        d[base + c] = (gdy[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
                     }
                 }
                 RowChunks.write(d, length, dx, first);
-                weightSums.put(chunk, columnDyV);
-                biasSums.put(chunk, columnDy);
             });
         } else {
             double[] g = weight.toDoubleVector();
