@@ -47,7 +47,7 @@ final class Gelu {
         long rows = hidden.size(0);
         int columns = (int) hidden.size(1);
         if (type == DataType.FLOAT) {
-            float[] b = RowChunks.tiled(bias, columns);
+            float[] b = RowChunks.tiled(bias, columns, 0);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
@@ -92,7 +92,7 @@ final class Gelu {
         int columns = (int) hidden.size(1);
         ColumnSums sums = new ColumnSums(RowChunks.chunkCount(rows, columns), columns);
         if (type == DataType.FLOAT) {
-            float[] b = RowChunks.tiled(bias, columns);
+            float[] b = RowChunks.tiled(bias, columns, 0);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;

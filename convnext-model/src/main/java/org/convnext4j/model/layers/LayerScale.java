@@ -19,8 +19,8 @@ final class LayerScale {
         long rows = m.size(0);
         int columns = (int) m.size(1);
         if (type == DataType.FLOAT) {
-            float[] b = RowChunks.tiled(bias, columns);
-            float[] g = RowChunks.tiled(gamma, columns);
+            float[] b = RowChunks.tiled(bias, columns, 0);
+            float[] g = RowChunks.tiled(gamma, columns, 1);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;
@@ -60,8 +60,8 @@ final class LayerScale {
         ColumnSums gammaSums = new ColumnSums(chunks, columns);
         ColumnSums biasSums = new ColumnSums(chunks, columns);
         if (type == DataType.FLOAT) {
-            float[] b = RowChunks.tiled(bias, columns);
-            float[] g = RowChunks.tiled(gamma, columns);
+            float[] b = RowChunks.tiled(bias, columns, 0);
+            float[] g = RowChunks.tiled(gamma, columns, 1);
             RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * columns;
                 long first = firstRow * columns;

@@ -24,8 +24,8 @@ final class RowLayerNorm {
             reciprocalStd = WorkingArrays.owned(reciprocalStd, type, rows);
         }
         if (type == DataType.FLOAT) {
-            float[] w = RowChunks.tiled(weight, channels);
-            float[] b = RowChunks.tiled(bias, channels);
+            float[] w = RowChunks.tiled(weight, channels, 0);
+            float[] b = RowChunks.tiled(bias, channels, 1);
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * channels;
                 long first = firstRow * channels;
@@ -100,7 +100,7 @@ final class RowLayerNorm {
         ColumnSums weightSums = new ColumnSums(chunks, channels);
         ColumnSums biasSums = new ColumnSums(chunks, channels);
         if (type == DataType.FLOAT) {
-            float[] g = RowChunks.tiled(weight, channels);
+            float[] g = RowChunks.tiled(weight, channels, 0);
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
                 int length = rowCount * channels;
                 long first = firstRow * channels;
