@@ -102,7 +102,7 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
 
         INDArray dConv = scratch().get("block.conv", type, input.shape());
         norm.backward(dNormOut, param(ConvNeXtBlock.NORM_WEIGHT), grad(ConvNeXtBlock.NORM_WEIGHT),
-                grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim));
+                grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim), grad(ConvNeXtBlock.DW_BIAS));
         depthwiseBackward(input, dConv, inputGradient);
     }
 
@@ -142,7 +142,6 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
             kernelGradient.assign(0);   // taps that only ever meet padding
             perPlane.reshape(reach.rows, reach.columns, n, dim).sum(reach.window(kernelGradient), 2);
         }
-        dConv.reshape(n * h * w, dim).sum(grad(ConvNeXtBlock.DW_BIAS), 0);
     }
 
     /**

@@ -93,12 +93,23 @@ final class RowLayerNorm {
      * means over channels. Writes dL/dx into {@code dx} and the weight and bias gradients into theirs.
      */
     void backward(INDArray dy, INDArray weight, INDArray weightGradient, INDArray biasGradient, INDArray dx) {
+        backward(dy, weight, weightGradient, biasGradient, dx, null);
+    }
+
+    /**
+     * As {@link #backward(INDArray, INDArray, INDArray, INDArray, INDArray)}, and also writes the
+     * column sums of dL/dx into {@code dxColumnSums}: the bias gradient of the layer before, summed
+     * while dL/dx is still in cache.
+     */
+    void backward(INDArray dy, INDArray weight, INDArray weightGradient, INDArray biasGradient, INDArray dx,
+                  INDArray dxColumnSums) {
         long rows = dy.size(0);
         int channels = (int) dy.size(1);
         DataType type = RowChunks.checkedType(dy, normalized, dx);
         int chunks = RowChunks.chunkCount(rows, channels);
         ColumnSums weightSums = new ColumnSums(chunks, channels);
         ColumnSums biasSums = new ColumnSums(chunks, channels);
+        ColumnSums dxSums = new ColumnSums(chunks, channels);
         if (type == DataType.FLOAT) {
             float[] g = RowChunks.tiled(weight, channels, 0);
             RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
@@ -129,6 +140,9 @@ final class RowLayerNorm {
                     }
                 }
                 RowChunks.write(d, length, dx, first);
+                if (dxColumnSums != null) {
+                    dxSums.add(chunk, d, rowCount);
+                }
             });
         } else {
             double[] g = weight.toDoubleVector();
@@ -160,11 +174,17 @@ final class RowLayerNorm {
                     }
                 }
                 RowChunks.write(d, length, dx, first);
+                if (dxColumnSums != null) {
+                    dxSums.add(chunk, d, rowCount);
+                }
                 weightSums.put(chunk, columnDyV);
                 biasSums.put(chunk, columnDy);
             });
         }
         weightSums.assignTotalTo(weightGradient);
+        if (dxColumnSums != null) {
+            dxSums.assignTotalTo(dxColumnSums);
+        }
         biasSums.assignTotalTo(biasGradient);
     }
 

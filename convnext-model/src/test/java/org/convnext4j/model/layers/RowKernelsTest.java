@@ -29,7 +29,8 @@ class RowKernelsTest {
         INDArray dx = x.like();
         INDArray weightGradient = weight.like();
         INDArray biasGradient = bias.like();
-        norm.backward(dy, weight, weightGradient, biasGradient, dx);
+        INDArray dxColumnSums = bias.like();
+        norm.backward(dy, weight, weightGradient, biasGradient, dx, dxColumnSums);
 
         INDArray xd = x.castTo(DataType.DOUBLE);
         INDArray g = weight.castTo(DataType.DOUBLE);
@@ -42,6 +43,7 @@ class RowKernelsTest {
                 .subi(normalized.mulColumnVector(gdy.mul(normalized).mean(1).reshape(ROWS, 1)))
                 .muliColumnVector(reciprocalStd);
         assertClose(expectedDx, dx, "input gradient");
+        assertClose(expectedDx.sum(0), dxColumnSums, "input gradient column sums");
         assertClose(dyd.mul(normalized).sum(0), weightGradient, "weight gradient");
         assertClose(dyd.sum(0), biasGradient, "bias gradient");
     }
