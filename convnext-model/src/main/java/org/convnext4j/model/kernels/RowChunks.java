@@ -31,9 +31,9 @@ public final class RowChunks {
 
     private static final ThreadLocal<RowChunks> BUFFERS = ThreadLocal.withInitial(RowChunks::new);
 
-    /** Work on rows [firstRow, firstRow + rowCount) of chunk number {@code chunk}. */
+    /** Work on one chunk of rows. */
     public interface Kernel {
-        void run(int chunk, long firstRow, int rowCount);
+        void run(Chunk chunk);
     }
 
     private final float[][] floats = new float[6][0];
@@ -54,11 +54,11 @@ public final class RowChunks {
     }
 
     /** Runs {@code kernel} once per chunk of rows, chunks in parallel. */
-    public static void forEach(long rows, long columns, Kernel kernel) {
+    public static void forEach(long rows, int columns, Kernel kernel) {
         int perChunk = rowsPerChunk(columns);
-        IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(chunk -> {
-            long firstRow = (long) chunk * perChunk;
-            kernel.run(chunk, firstRow, (int) Math.min(perChunk, rows - firstRow));
+        IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(index -> {
+            long firstRow = (long) index * perChunk;
+            kernel.run(new Chunk(index, firstRow, (int) Math.min(perChunk, rows - firstRow), columns));
         });
     }
 

@@ -48,13 +48,11 @@ final class Gelu {
         int columns = (int) hidden.size(1);
         if (type == DataType.FLOAT) {
             float[] b = RowChunks.tiled(bias, columns, 0);
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                float[] h = RowChunks.floats(0, length);
-                float[] e = RowChunks.floats(1, length);
-                float[] g = RowChunks.floats(2, length);
-                RowChunks.read(hidden, first, h, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                float[] h = chunk.read(hidden, 0);
+                float[] e = chunk.floats(1);
+                float[] g = chunk.floats(2);
                 for (int i = 0; i < length; i++) {
                     h[i] += b[i];
                 }
@@ -63,20 +61,18 @@ final class Gelu {
                 for (int i = 0; i < length; i++) {
                     e[i] *= h[i];
                 }
-                RowChunks.write(e, length, twiceActivated, first);
+                chunk.write(e, twiceActivated);
             });
         } else {
             double[] b = bias.toDoubleVector();
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                double[] h = RowChunks.doubles(0, length);
-                RowChunks.read(hidden, first, h, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                double[] h = chunk.readDoubles(hidden, 0);
                 for (int i = 0; i < length; i++) {
                     double biased = h[i] + b[i % columns];
                     h[i] = biased * Erf.erfc(-biased * INV_SQRT_2);
                 }
-                RowChunks.write(h, length, twiceActivated, first);
+                chunk.write(h, twiceActivated);
             });
         }
     }
@@ -93,15 +89,12 @@ final class Gelu {
         ColumnSums sums = new ColumnSums(RowChunks.chunkCount(rows, columns), columns);
         if (type == DataType.FLOAT) {
             float[] b = RowChunks.tiled(bias, columns, 0);
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                float[] h = RowChunks.floats(0, length);
-                float[] e = RowChunks.floats(1, length);
-                float[] g = RowChunks.floats(2, length);
-                float[] d = RowChunks.floats(3, length);
-                RowChunks.read(hidden, first, h, length);
-                RowChunks.read(halfDActivated, first, d, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                float[] h = chunk.read(hidden, 0);
+                float[] e = chunk.floats(1);
+                float[] g = chunk.floats(2);
+                float[] d = chunk.read(halfDActivated, 3);
                 for (int i = 0; i < length; i++) {
                     h[i] += b[i];
                 }
@@ -110,24 +103,21 @@ final class Gelu {
                 for (int i = 0; i < length; i++) {
                     d[i] *= e[i] + SQRT_2_OVER_PI_F * h[i] * g[i];
                 }
-                RowChunks.write(d, length, dHidden, first);
-                sums.add(chunk, d, rowCount);
+                chunk.write(d, dHidden);
+                sums.add(chunk.index(), d, chunk.rows());
             });
         } else {
             double[] b = bias.toDoubleVector();
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                double[] h = RowChunks.doubles(0, length);
-                double[] d = RowChunks.doubles(1, length);
-                RowChunks.read(hidden, first, h, length);
-                RowChunks.read(halfDActivated, first, d, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                double[] h = chunk.readDoubles(hidden, 0);
+                double[] d = chunk.readDoubles(halfDActivated, 1);
                 for (int i = 0; i < length; i++) {
                     double biased = h[i] + b[i % columns];
                     d[i] *= Erf.erfc(-biased * INV_SQRT_2) + SQRT_2_OVER_PI * biased * Math.exp(-0.5 * biased * biased);
                 }
-                sums.add(chunk, d, rowCount);
-                RowChunks.write(d, length, dHidden, first);
+                sums.add(chunk.index(), d, chunk.rows());
+                chunk.write(d, dHidden);
             });
         }
         sums.assignTotalTo(biasGradient);

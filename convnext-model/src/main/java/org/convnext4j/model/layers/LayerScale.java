@@ -21,28 +21,24 @@ final class LayerScale {
         if (type == DataType.FLOAT) {
             float[] b = RowChunks.tiled(bias, columns, 0);
             float[] g = RowChunks.tiled(gamma, columns, 1);
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                float[] v = RowChunks.floats(0, length);
-                RowChunks.read(m, first, v, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                float[] v = chunk.read(m, 0);
                 for (int i = 0; i < length; i++) {
                     v[i] = g[i] * (v[i] + b[i]);
                 }
-                RowChunks.write(v, length, out, first);
+                chunk.write(v, out);
             });
         } else {
             double[] b = bias.toDoubleVector();
             double[] g = gamma.toDoubleVector();
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                double[] v = RowChunks.doubles(0, length);
-                RowChunks.read(m, first, v, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                double[] v = chunk.readDoubles(m, 0);
                 for (int i = 0; i < length; i++) {
                     v[i] = g[i % columns] * (v[i] + b[i % columns]);
                 }
-                RowChunks.write(v, length, out, first);
+                chunk.write(v, out);
             });
         }
     }
@@ -62,38 +58,32 @@ final class LayerScale {
         if (type == DataType.FLOAT) {
             float[] b = RowChunks.tiled(bias, columns, 0);
             float[] g = RowChunks.tiled(gamma, columns, 1);
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                float[] d = RowChunks.floats(0, length);
-                float[] v = RowChunks.floats(1, length);
-                RowChunks.read(dOut, first, d, length);
-                RowChunks.read(m, first, v, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                float[] d = chunk.read(dOut, 0);
+                float[] v = chunk.read(m, 1);
                 for (int i = 0; i < length; i++) {
                     v[i] = d[i] * (v[i] + b[i]);
                     d[i] *= g[i];
                 }
-                gammaSums.add(chunk, v, rowCount);
-                biasSums.add(chunk, d, rowCount);
-                RowChunks.write(d, length, dM, first);
+                gammaSums.add(chunk.index(), v, chunk.rows());
+                biasSums.add(chunk.index(), d, chunk.rows());
+                chunk.write(d, dM);
             });
         } else {
             double[] b = bias.toDoubleVector();
             double[] g = gamma.toDoubleVector();
-            RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * columns;
-                long first = firstRow * columns;
-                double[] d = RowChunks.doubles(0, length);
-                double[] v = RowChunks.doubles(1, length);
-                RowChunks.read(dOut, first, d, length);
-                RowChunks.read(m, first, v, length);
+            RowChunks.forEach(rows, columns, chunk -> {
+                int length = chunk.length();
+                double[] d = chunk.readDoubles(dOut, 0);
+                double[] v = chunk.readDoubles(m, 1);
                 for (int i = 0; i < length; i++) {
                     v[i] = d[i] * (v[i] + b[i % columns]);
                     d[i] *= g[i % columns];
                 }
-                gammaSums.add(chunk, v, rowCount);
-                biasSums.add(chunk, d, rowCount);
-                RowChunks.write(d, length, dM, first);
+                gammaSums.add(chunk.index(), v, chunk.rows());
+                biasSums.add(chunk.index(), d, chunk.rows());
+                chunk.write(d, dM);
             });
         }
         gammaSums.assignTotalTo(gammaGradient);

@@ -26,14 +26,12 @@ final class RowLayerNorm {
         if (type == DataType.FLOAT) {
             float[] w = RowChunks.tiled(weight, channels, 0);
             float[] b = RowChunks.tiled(bias, channels, 1);
-            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * channels;
-                long first = firstRow * channels;
-                float[] v = RowChunks.floats(0, length);
-                float[] o = RowChunks.floats(1, length);
-                float[] rstd = RowChunks.floats(2, rowCount);
-                RowChunks.read(x, first, v, length);
-                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+            RowChunks.forEach(rows, channels, chunk -> {
+                int length = chunk.length();
+                float[] v = chunk.read(x, 0);
+                float[] o = chunk.floats(1);
+                float[] rstd = RowChunks.floats(2, chunk.rows());
+                for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
                     float mean = sum(v, base, channels) / channels;
                     float r = (float) (1.0 / Math.sqrt(centredSquares(v, base, channels, mean) / channels
                             + ConvNeXtOps.LAYER_NORM_EPS));
@@ -45,23 +43,21 @@ final class RowLayerNorm {
                 for (int i = 0; i < length; i++) {
                     o[i] = v[i] * w[i] + b[i];
                 }
-                RowChunks.write(o, length, out, first);
+                chunk.write(o, out);
                 if (training) {
-                    RowChunks.write(v, length, normalized, first);
-                    RowChunks.write(rstd, rowCount, reciprocalStd, firstRow);
+                    chunk.write(v, normalized);
+                    RowChunks.write(rstd, chunk.rows(), reciprocalStd, chunk.firstRow());
                 }
             });
         } else {
             double[] w = weight.toDoubleVector();
             double[] b = bias.toDoubleVector();
-            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * channels;
-                long first = firstRow * channels;
-                double[] v = RowChunks.doubles(0, length);
-                double[] o = RowChunks.doubles(1, length);
-                double[] rstd = RowChunks.doubles(2, rowCount);
-                RowChunks.read(x, first, v, length);
-                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+            RowChunks.forEach(rows, channels, chunk -> {
+                int length = chunk.length();
+                double[] v = chunk.readDoubles(x, 0);
+                double[] o = chunk.doubles(1);
+                double[] rstd = RowChunks.doubles(2, chunk.rows());
+                for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
                     double sum = 0;
                     for (int c = 0; c < channels; c++) {
                         sum += v[base + c];
@@ -79,10 +75,10 @@ final class RowLayerNorm {
                         o[base + c] = v[base + c] * w[c] + b[c];
                     }
                 }
-                RowChunks.write(o, length, out, first);
+                chunk.write(o, out);
                 if (training) {
-                    RowChunks.write(v, length, normalized, first);
-                    RowChunks.write(rstd, rowCount, reciprocalStd, firstRow);
+                    chunk.write(v, normalized);
+                    RowChunks.write(rstd, chunk.rows(), reciprocalStd, chunk.firstRow());
                 }
             });
         }
@@ -112,26 +108,23 @@ final class RowLayerNorm {
         ColumnSums dxSums = new ColumnSums(chunks, channels);
         if (type == DataType.FLOAT) {
             float[] g = RowChunks.tiled(weight, channels, 0);
-            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * channels;
-                long first = firstRow * channels;
-                float[] d = RowChunks.floats(0, length);
-                float[] v = RowChunks.floats(1, length);
-                float[] rstd = RowChunks.floats(2, rowCount);
-                float[] gdy = RowChunks.floats(3, length);
-                float[] dyV = RowChunks.floats(4, length);
-                float[] gdyV = RowChunks.floats(5, length);
-                RowChunks.read(dy, first, d, length);
-                RowChunks.read(normalized, first, v, length);
-                RowChunks.read(reciprocalStd, firstRow, rstd, rowCount);
+            RowChunks.forEach(rows, channels, chunk -> {
+                int length = chunk.length();
+                float[] d = chunk.read(dy, 0);
+                float[] v = chunk.read(normalized, 1);
+                float[] rstd = RowChunks.floats(2, chunk.rows());
+                float[] gdy = chunk.floats(3);
+                float[] dyV = chunk.floats(4);
+                float[] gdyV = chunk.floats(5);
+                RowChunks.read(reciprocalStd, chunk.firstRow(), rstd, chunk.rows());
                 for (int i = 0; i < length; i++) {
                     gdy[i] = g[i] * d[i];
                     dyV[i] = d[i] * v[i];
                     gdyV[i] = gdy[i] * v[i];
                 }
-                weightSums.add(chunk, dyV, rowCount);
-                biasSums.add(chunk, d, rowCount);
-                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                weightSums.add(chunk.index(), dyV, chunk.rows());
+                biasSums.add(chunk.index(), d, chunk.rows());
+                for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
                     float meanGdy = sum(gdy, base, channels) / channels;
                     float meanGdyV = sum(gdyV, base, channels) / channels;
                     float r = rstd[row];
@@ -139,25 +132,22 @@ final class RowLayerNorm {
                         d[base + c] = (gdy[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
                     }
                 }
-                RowChunks.write(d, length, dx, first);
+                chunk.write(d, dx);
                 if (dxColumnSums != null) {
-                    dxSums.add(chunk, d, rowCount);
+                    dxSums.add(chunk.index(), d, chunk.rows());
                 }
             });
         } else {
             double[] g = weight.toDoubleVector();
-            RowChunks.forEach(rows, channels, (chunk, firstRow, rowCount) -> {
-                int length = rowCount * channels;
-                long first = firstRow * channels;
-                double[] d = RowChunks.doubles(0, length);
-                double[] v = RowChunks.doubles(1, length);
-                double[] rstd = RowChunks.doubles(2, rowCount);
+            RowChunks.forEach(rows, channels, chunk -> {
+                int length = chunk.length();
+                double[] d = chunk.readDoubles(dy, 0);
+                double[] v = chunk.readDoubles(normalized, 1);
+                double[] rstd = RowChunks.doubles(2, chunk.rows());
                 double[] columnDyV = new double[channels];
                 double[] columnDy = new double[channels];
-                RowChunks.read(dy, first, d, length);
-                RowChunks.read(normalized, first, v, length);
-                RowChunks.read(reciprocalStd, firstRow, rstd, rowCount);
-                for (int row = 0, base = 0; row < rowCount; row++, base += channels) {
+                RowChunks.read(reciprocalStd, chunk.firstRow(), rstd, chunk.rows());
+                for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
                     double sumGdy = 0;
                     double sumGdyV = 0;
                     for (int c = 0; c < channels; c++) {
@@ -173,12 +163,12 @@ final class RowLayerNorm {
                         d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * rstd[row];
                     }
                 }
-                RowChunks.write(d, length, dx, first);
+                chunk.write(d, dx);
                 if (dxColumnSums != null) {
-                    dxSums.add(chunk, d, rowCount);
+                    dxSums.add(chunk.index(), d, chunk.rows());
                 }
-                weightSums.put(chunk, columnDyV);
-                biasSums.put(chunk, columnDy);
+                weightSums.put(chunk.index(), columnDyV);
+                biasSums.put(chunk.index(), columnDy);
             });
         }
         weightSums.assignTotalTo(weightGradient);

@@ -64,10 +64,11 @@ class RowChunksTest {
         int columns = 96;
         AtomicLong rowsSeen = new AtomicLong();
         AtomicLong rowIndexSum = new AtomicLong();
-        RowChunks.forEach(rows, columns, (chunk, firstRow, rowCount) -> {
-            assertEquals((long) chunk * RowChunks.rowsPerChunk(columns), firstRow);
-            rowsSeen.addAndGet(rowCount);
-            for (long row = firstRow; row < firstRow + rowCount; row++) {
+        RowChunks.forEach(rows, columns, chunk -> {
+            assertEquals((long) chunk.index() * RowChunks.rowsPerChunk(columns), chunk.firstRow());
+            assertEquals(chunk.rows() * columns, chunk.length());
+            rowsSeen.addAndGet(chunk.rows());
+            for (long row = chunk.firstRow(); row < chunk.firstRow() + chunk.rows(); row++) {
                 rowIndexSum.addAndGet(row);
             }
         });

@@ -155,42 +155,38 @@ public class TorchAdam implements IUpdater {
                 float eps = (float) config.epsilon;
                 float size = (float) stepSize;
                 float correction = (float) (1 / sqrtBiasCorrection2);
-                RowChunks.forEach(g.length(), 1, (chunk, first, length) -> {
-                    float[] gs = RowChunks.floats(0, length);
-                    float[] ms = RowChunks.floats(1, length);
-                    float[] vs = RowChunks.floats(2, length);
-                    RowChunks.read(g, first, gs, length);
-                    RowChunks.read(m, first, ms, length);
-                    RowChunks.read(v, first, vs, length);
+                RowChunks.forEach(g.length(), 1, chunk -> {
+                    int length = chunk.length();
+                    float[] gs = chunk.read(g, 0);
+                    float[] ms = chunk.read(m, 1);
+                    float[] vs = chunk.read(v, 2);
                     for (int i = 0; i < length; i++) {
                         float gi = gs[i];
                         ms[i] = b1 * ms[i] + (1 - b1) * gi;
                         vs[i] = b2 * vs[i] + (1 - b2) * gi * gi;
                         gs[i] = size * ms[i] / ((float) Math.sqrt(vs[i]) * correction + eps);
                     }
-                    RowChunks.write(gs, length, g, first);
-                    RowChunks.write(ms, length, m, first);
-                    RowChunks.write(vs, length, v, first);
+                    chunk.write(gs, g);
+                    chunk.write(ms, m);
+                    chunk.write(vs, v);
                 });
             } else {
                 double b1 = config.beta1;
                 double b2 = config.beta2;
-                RowChunks.forEach(g.length(), 1, (chunk, first, length) -> {
-                    double[] gs = RowChunks.doubles(0, length);
-                    double[] ms = RowChunks.doubles(1, length);
-                    double[] vs = RowChunks.doubles(2, length);
-                    RowChunks.read(g, first, gs, length);
-                    RowChunks.read(m, first, ms, length);
-                    RowChunks.read(v, first, vs, length);
+                RowChunks.forEach(g.length(), 1, chunk -> {
+                    int length = chunk.length();
+                    double[] gs = chunk.readDoubles(g, 0);
+                    double[] ms = chunk.readDoubles(m, 1);
+                    double[] vs = chunk.readDoubles(v, 2);
                     for (int i = 0; i < length; i++) {
                         double gi = gs[i];
                         ms[i] = b1 * ms[i] + (1 - b1) * gi;
                         vs[i] = b2 * vs[i] + (1 - b2) * gi * gi;
                         gs[i] = stepSize * ms[i] / (Math.sqrt(vs[i]) / sqrtBiasCorrection2 + config.epsilon);
                     }
-                    RowChunks.write(gs, length, g, first);
-                    RowChunks.write(ms, length, m, first);
-                    RowChunks.write(vs, length, v, first);
+                    chunk.write(gs, g);
+                    chunk.write(ms, m);
+                    chunk.write(vs, v);
                 });
             }
         }
