@@ -53,11 +53,7 @@ final class Gelu {
                 float[] h = chunk.read(hidden, 0);
                 float[] e = chunk.floats(1);
                 float[] g = chunk.floats(2);
-                for (int i = 0; i < length; i++) {
-                    h[i] += b[i];
-                }
-                halfSquareExp(h, g, length);
-                erfPlusOne(h, g, e, length);
+                biasedWithErfAndExp(h, b, e, g, length);
                 for (int i = 0; i < length; i++) {
                     e[i] *= h[i];
                 }
@@ -95,11 +91,7 @@ final class Gelu {
                 float[] e = chunk.floats(1);
                 float[] g = chunk.floats(2);
                 float[] d = chunk.read(halfDActivated, 3);
-                for (int i = 0; i < length; i++) {
-                    h[i] += b[i];
-                }
-                halfSquareExp(h, g, length);
-                erfPlusOne(h, g, e, length);
+                biasedWithErfAndExp(h, b, e, g, length);
                 for (int i = 0; i < length; i++) {
                     d[i] *= e[i] + SQRT_2_OVER_PI_F * h[i] * g[i];
                 }
@@ -123,12 +115,19 @@ final class Gelu {
         sums.assignTotalTo(biasGradient);
     }
 
-    /** g = exp(−h²/2), which is both φ(h)·√(2π) and the exp(−a²) of erfc(a) at a = |h|/√2. */
-    private static void halfSquareExp(float[] h, float[] g, int length) {
+    /**
+     * h += bias (tiled); g = exp(−h²/2), which is both φ(h)·√(2π) and the exp(−a²) of erfc(a) at
+     * a = |h|/√2; e = 1 + erf(h/√2).
+     */
+    private static void biasedWithErfAndExp(float[] h, float[] tiledBias, float[] e, float[] g, int length) {
+        for (int i = 0; i < length; i++) {
+            h[i] += tiledBias[i];
+        }
         for (int i = 0; i < length; i++) {
             g[i] = Math.min(0.5f * h[i] * h[i], EXP_CLAMP);
         }
         negativeExp(g, length);
+        erfPlusOne(h, g, e, length);
     }
 
     /**
