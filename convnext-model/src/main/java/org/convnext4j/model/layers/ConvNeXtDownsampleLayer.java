@@ -3,8 +3,6 @@ package org.convnext4j.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Hand-written runtime of {@link ConvNeXtDownsample} (see {@link HandWrittenLayer}). NHWC in and out. */
 final class ConvNeXtDownsampleLayer extends HandWrittenLayer {
@@ -12,7 +10,7 @@ final class ConvNeXtDownsampleLayer extends HandWrittenLayer {
     private final int inDim;
     private final int outDim;
     private final RowLayerNorm norm = new RowLayerNorm();
-    private INDArray normOut;   // the convolution's input, kept for its backward pass
+    private INDArray patches;   // the normalised input as patches, kept for the weight gradient
 
     ConvNeXtDownsampleLayer(NeuralNetConfiguration conf, DataType dataType, int inDim, int outDim) {
         super(conf, dataType);
@@ -27,21 +25,26 @@ final class ConvNeXtDownsampleLayer extends HandWrittenLayer {
 
     @Override
     protected void forward(INDArray input, INDArray output, boolean training) {
+        DataType type = input.dataType();
         long rows = input.length() / inDim;
-        normOut = kept(training, "downsample.normOut", normOut, input.dataType(), input.shape());
+        INDArray normOut = scratch().get("downsample.normOut", type, input.shape());
         norm.forward(input.reshape('c', rows, inDim), param(ConvNeXtDownsample.NORM_WEIGHT),
                 param(ConvNeXtDownsample.NORM_BIAS), normOut.reshape(rows, inDim), training);
-        Nd4j.exec(new Conv2D(normOut, param(ConvNeXtDownsample.CONV_WEIGHT), param(ConvNeXtDownsample.CONV_BIAS), output,
-                ConvNeXtOps.patchify(ConvNeXtDownsample.PATCH)));
+        patches = kept(training, "downsample.patches", patches, type, Patchify.patchShape(input.shape(), ConvNeXtDownsample.PATCH));
+        Patchify.toPatches(normOut, ConvNeXtDownsample.PATCH, patches);
+        Patchify.forward(patches, param(ConvNeXtDownsample.CONV_WEIGHT), param(ConvNeXtDownsample.CONV_BIAS), output);
     }
 
     @Override
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
+        DataType type = input.dataType();
         long rows = input.length() / inDim;
-        INDArray dNormOut = scratch().get("downsample.norm", input.dataType(), input.shape());
-        ConvNeXtOps.patchifyBackward(ConvNeXtDownsample.PATCH, normOut, param(ConvNeXtDownsample.CONV_WEIGHT),
-                param(ConvNeXtDownsample.CONV_BIAS), outputGradient, dNormOut, grad(ConvNeXtDownsample.CONV_WEIGHT),
-                grad(ConvNeXtDownsample.CONV_BIAS));
+        outputGradient.reshape(outputGradient.length() / outDim, outDim).sum(grad(ConvNeXtDownsample.CONV_BIAS), 0);
+        Patchify.weightGradient(patches, outputGradient, grad(ConvNeXtDownsample.CONV_WEIGHT));
+        INDArray dPatches = scratch().get("downsample.patchGradient", type, patches.shape());
+        Patchify.patchGradient(outputGradient, param(ConvNeXtDownsample.CONV_WEIGHT), dPatches);
+        INDArray dNormOut = scratch().get("downsample.normOut", type, input.shape());
+        Patchify.fromPatches(dPatches, ConvNeXtDownsample.PATCH, dNormOut);
         norm.backward(dNormOut.reshape(rows, inDim), param(ConvNeXtDownsample.NORM_WEIGHT),
                 grad(ConvNeXtDownsample.NORM_WEIGHT), grad(ConvNeXtDownsample.NORM_BIAS), inputGradient.reshape(rows, inDim));
     }

@@ -3,11 +3,8 @@ package org.convnext4j.model.layers;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The building blocks shared by the ConvNeXt layers and their runtimes. Activations are channels-last (NHWC). */
 final class ConvNeXtOps {
@@ -46,23 +43,6 @@ final class ConvNeXtOps {
                 .dataFormat(Conv2DConfig.NHWC)
                 .weightsFormat(WeightsFormat.YXIO)
                 .build();
-    }
-
-    /**
-     * Backward pass of a {@link #patchify} convolution through libnd4j's conv2d_bp op: writes the
-     * input, weight and bias gradients for the output gradient {@code dOut}.
-     */
-    static void patchifyBackward(int kernel, INDArray input, INDArray weight, INDArray bias, INDArray dOut,
-                                 INDArray dInput, INDArray dWeight, INDArray dBias) {
-        Conv2DConfig config = patchify(kernel);
-        // conv2d_bp takes the forward op's integer arguments; the weight layout stays at its default, YXIO.
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
-                .addInputs(input, weight, bias, dOut)
-                .addOutputs(dInput, dWeight, dBias)
-                .addIntegerArguments((int) config.getKH(), (int) config.getKW(), (int) config.getSH(), (int) config.getSW(),
-                        (int) config.getPH(), (int) config.getPW(), (int) config.getDH(), (int) config.getDW(),
-                        config.getPaddingMode().index, Conv2DConfig.NCHW.equalsIgnoreCase(config.getDataFormat()) ? 0 : 1)
-                .build());
     }
 
     /** The 7×7 depthwise convolution of a block: stride 1, padding 3, channels-last. */

@@ -3,15 +3,16 @@ package org.convnext4j.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.factory.Nd4j;
 
-/** Hand-written runtime of {@link ConvNeXtStem} (see {@link HandWrittenLayer}): NCHW images in, NHWC out. */
+/**
+ * Hand-written runtime of {@link ConvNeXtStem} (see {@link HandWrittenLayer}): NCHW images in, NHWC
+ * out. Its input is the images, so it returns no input gradient.
+ */
 final class ConvNeXtStemLayer extends HandWrittenLayer {
 
     private final int dim;
     private final RowLayerNorm norm = new RowLayerNorm();
-    private INDArray channelsLastInput;   // kept for the convolution's backward pass
+    private INDArray patches;   // kept for the weight gradient
 
     ConvNeXtStemLayer(NeuralNetConfiguration conf, DataType dataType, int dim) {
         super(conf, dataType);
@@ -24,13 +25,19 @@ final class ConvNeXtStemLayer extends HandWrittenLayer {
     }
 
     @Override
+    protected boolean takesNetworkInput() {
+        return true;
+    }
+
+    @Override
     protected void forward(INDArray input, INDArray output, boolean training) {
+        DataType type = input.dataType();
         INDArray nhwc = input.permute(0, 2, 3, 1);
-        channelsLastInput = kept(training, "stem.input", channelsLastInput, input.dataType(), nhwc.shape());
-        channelsLastInput.assign(nhwc);
-        INDArray conv = scratch().get("stem.conv", input.dataType(), output.shape());
-        Nd4j.exec(new Conv2D(channelsLastInput, param(ConvNeXtStem.CONV_WEIGHT), param(ConvNeXtStem.CONV_BIAS), conv,
-                ConvNeXtOps.patchify(ConvNeXtStem.PATCH)));
+        INDArray channelsLast = scratch().get("stem.input", type, nhwc.shape()).assign(nhwc);
+        patches = kept(training, "stem.patches", patches, type, Patchify.patchShape(channelsLast.shape(), ConvNeXtStem.PATCH));
+        Patchify.toPatches(channelsLast, ConvNeXtStem.PATCH, patches);
+        INDArray conv = scratch().get("stem.conv", type, output.shape());
+        Patchify.forward(patches, param(ConvNeXtStem.CONV_WEIGHT), param(ConvNeXtStem.CONV_BIAS), conv);
         long rows = output.length() / dim;
         norm.forward(conv.reshape(rows, dim), param(ConvNeXtStem.NORM_WEIGHT), param(ConvNeXtStem.NORM_BIAS),
                 output.reshape(rows, dim), training);
@@ -40,11 +47,9 @@ final class ConvNeXtStemLayer extends HandWrittenLayer {
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
         long rows = outputGradient.length() / dim;
         INDArray dConv = scratch().get("stem.conv", input.dataType(), outputGradient.shape());
+        // dConv's column sums, taken in the same pass, are the convolution's bias gradient.
         norm.backward(outputGradient.reshape(rows, dim), param(ConvNeXtStem.NORM_WEIGHT), grad(ConvNeXtStem.NORM_WEIGHT),
-                grad(ConvNeXtStem.NORM_BIAS), dConv.reshape(rows, dim));
-        INDArray dInput = scratch().get("stem.inputGradient", input.dataType(), channelsLastInput.shape());
-        ConvNeXtOps.patchifyBackward(ConvNeXtStem.PATCH, channelsLastInput, param(ConvNeXtStem.CONV_WEIGHT),
-                param(ConvNeXtStem.CONV_BIAS), dConv, dInput, grad(ConvNeXtStem.CONV_WEIGHT), grad(ConvNeXtStem.CONV_BIAS));
-        inputGradient.assign(dInput.permute(0, 3, 1, 2));
+                grad(ConvNeXtStem.NORM_BIAS), dConv.reshape(rows, dim), grad(ConvNeXtStem.CONV_BIAS));
+        Patchify.weightGradient(patches, dConv, grad(ConvNeXtStem.CONV_WEIGHT));
     }
 }

@@ -39,8 +39,19 @@ abstract class HandWrittenLayer extends SameDiffLayer {
      */
     protected abstract void forward(INDArray input, INDArray output, boolean training);
 
-    /** From dL/d(output) of the last forward pass, writes dL/d(input) and every parameter gradient. */
+    /**
+     * From dL/d(output) of the last forward pass, writes dL/d(input) and every parameter gradient;
+     * {@code inputGradient} is null when the layer {@link #takesNetworkInput}.
+     */
     protected abstract void backward(INDArray input, INDArray outputGradient, INDArray inputGradient);
+
+    /**
+     * Whether the layer's input is the network's input (the images), whose gradient nobody reads:
+     * such a layer returns no input gradient, as DL4J allows, and skips computing it.
+     */
+    protected boolean takesNetworkInput() {
+        return false;
+    }
 
     @Override
     public final INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -59,7 +70,8 @@ abstract class HandWrittenLayer extends SameDiffLayer {
         if (!savedForBackward) {
             throw new IllegalStateException(layerId() + ": backprop without a training forward pass");
         }
-        INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        INDArray inputGradient = takesNetworkInput() ? null
+                : workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             backward(input, epsilon.ordering() == 'c' && !epsilon.isView() ? epsilon : epsilon.dup('c'), inputGradient);
         }
