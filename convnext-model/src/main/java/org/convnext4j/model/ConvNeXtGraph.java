@@ -10,12 +10,9 @@ import org.convnext4j.model.layers.ConvNeXtDownsample;
 import org.convnext4j.model.layers.ConvNeXtHead;
 import org.convnext4j.model.layers.ConvNeXtSameDiffLayer;
 import org.convnext4j.model.layers.ConvNeXtStem;
-import org.convnext4j.model.layers.DropPath;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
@@ -30,7 +27,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <pre>
  * input (N,3,H,W) → stem → s0.b0 … → s1.downsample → s1.b0 … → s3.b{last} → head (logits) → output (softmax + loss)
- * block s{i}.b{j}: s{i}.b{j}.branch → [s{i}.b{j}.droppath] → s{i}.b{j} = add(branch, block input)
+ * block s{i}.b{j}: one layer, x + drop_path(branch(x)), the residual add inside it
  * </pre>
  * Activations between ConvNeXt layers are channels-last (N,H,W,C).
  */
@@ -46,14 +43,6 @@ public final class ConvNeXtGraph {
 
     public static String block(int stage, int index) {
         return "s" + stage + ".b" + index;
-    }
-
-    public static String branch(int stage, int index) {
-        return block(stage, index) + ".branch";
-    }
-
-    public static String dropPath(int stage, int index) {
-        return block(stage, index) + ".droppath";
     }
 
     public static String downsample(int stage) {
@@ -103,15 +92,9 @@ public final class ConvNeXtGraph {
                 previous = downsample(stage);
             }
             for (int b = 0; b < config.depths().get(stage); b++) {
-                g.addLayer(branch(stage, b), withTraining(new ConvNeXtBlock(dims.get(stage), config.layerScaleInit()),
-                        branch(stage, b), trainingOf), previous);
-                String residual = branch(stage, b);
-                double rate = config.dropPathRateOf(blockIndex++);
-                if (rate > 0) {
-                    g.addLayer(dropPath(stage, b), new DropoutLayer(new DropPath(rate)), residual);
-                    residual = dropPath(stage, b);
-                }
-                g.addVertex(block(stage, b), new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, residual);
+                ConvNeXtBlock block = new ConvNeXtBlock(dims.get(stage), config.layerScaleInit(),
+                        config.dropPathRateOf(blockIndex++));
+                g.addLayer(block(stage, b), withTraining(block, block(stage, b), trainingOf), previous);
                 previous = block(stage, b);
             }
         }

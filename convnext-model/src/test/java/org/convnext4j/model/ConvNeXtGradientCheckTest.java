@@ -60,13 +60,13 @@ class ConvNeXtGradientCheckTest {
 
     @Test
     void block() {
-        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.7), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
+        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.7, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
                 Nd4j.randn(DataType.DOUBLE, 2, 5, 6, 4));
     }
 
     @Test
     void blockWithoutLayerScale() {
-        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
+        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.0, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
                 Nd4j.randn(DataType.DOUBLE, 2, 5, 6, 4));
     }
 

@@ -76,6 +76,11 @@ public final class ModelFile {
         } catch (RuntimeException e) {
             throw new IOException(file + ": not a readable model (" + e.getMessage() + ")", e);
         }
+        if (graph.getConfiguration().getVertices().keySet().stream().anyMatch(name -> name.endsWith(".branch"))) {
+            // Those graphs add the residual in a vertex of their own; today's block layer adds it itself.
+            throw new IOException(file + ": saved by an older convnext4j (blocks as branch + add vertices), which this"
+                    + " version cannot run; export its weights with that version, or retrain");
+        }
         return new Loaded(graph, info);
     }
 

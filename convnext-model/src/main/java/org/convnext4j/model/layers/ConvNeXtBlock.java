@@ -13,9 +13,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The residual branch of a ConvNeXt block: 7×7 depthwise conv → LayerNorm → Linear(d, 4d) → GELU →
- * Linear(4d, d) → layer scale. NHWC in and out. Stochastic depth and the residual add sit outside
- * (a {@link DropPath} dropout layer and an add vertex).
+ * A ConvNeXt block: x + drop_path(layer scale(Linear(4d, d)(GELU(Linear(d, 4d)(LayerNorm(7×7
+ * depthwise conv(x))))))). NHWC in and out. Stochastic depth (see {@link DropPath}) applies in the
+ * runtime's training passes; {@link #defineLayer} is the block at inference.
  */
 public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
@@ -33,19 +33,24 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     private int dim;
     private double layerScaleInit;
+    private double dropPathRate;
 
     protected ConvNeXtBlock() {
         // for JSON
     }
 
-    /** @param layerScaleInit initial layer scale; 0 means no layer scale parameter at all */
-    public ConvNeXtBlock(int dim, double layerScaleInit) {
+    /**
+     * @param layerScaleInit initial layer scale; 0 means no layer scale parameter at all
+     * @param dropPathRate   probability of dropping the residual branch of a sample in training
+     */
+    public ConvNeXtBlock(int dim, double layerScaleInit, double dropPathRate) {
         if (dim < 1 || !(layerScaleInit >= 0)) {
             throw new IllegalArgumentException("block needs dim > 0 and layer scale >= 0, got dim=" + dim
                     + " layerScaleInit=" + layerScaleInit);
         }
         this.dim = dim;
         this.layerScaleInit = layerScaleInit;
+        this.dropPathRate = DropPath.checkedRate(dropPathRate);
     }
 
     public boolean hasLayerScale() {
@@ -94,12 +99,12 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         if (hasLayerScale()) {
             out = out.mul(params.get(GAMMA));
         }
-        return out.reshape(input.shape());                                     // back to (N, H, W, C)
+        return input.add(out.reshape(input.shape()));                          // back to (N, H, W, C), plus x
     }
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtBlockLayer(conf, dataType, dim, hasLayerScale());
+        return new ConvNeXtBlockLayer(conf, dataType, dim, hasLayerScale(), dropPathRate);
     }
 
     @Override
@@ -124,14 +129,23 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         this.layerScaleInit = layerScaleInit;
     }
 
+    public double getDropPathRate() {
+        return dropPathRate;
+    }
+
+    public void setDropPathRate(double dropPathRate) {
+        this.dropPathRate = dropPathRate;
+    }
+
     @Override
     public boolean equals(Object o) {
         return super.equals(o) && dim == ((ConvNeXtBlock) o).dim
-                && Double.compare(layerScaleInit, ((ConvNeXtBlock) o).layerScaleInit) == 0;
+                && Double.compare(layerScaleInit, ((ConvNeXtBlock) o).layerScaleInit) == 0
+                && Double.compare(dropPathRate, ((ConvNeXtBlock) o).dropPathRate) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), dim, layerScaleInit);
+        return Objects.hash(super.hashCode(), dim, layerScaleInit, dropPathRate);
     }
 }

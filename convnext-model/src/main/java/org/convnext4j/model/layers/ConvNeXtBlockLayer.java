@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -14,14 +13,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Hand-written runtime of {@link ConvNeXtBlock}'s residual branch (see {@link HandWrittenLayer}). */
+/** Hand-written runtime of {@link ConvNeXtBlock} (see {@link HandWrittenLayer}), residual add and stochastic depth included. */
 final class ConvNeXtBlockLayer extends HandWrittenLayer {
-
-    private static final int PER_COLUMN = 1;
 
     private final int dim;
     private final boolean layerScale;
+    private final double dropPathRate;
     private final RowLayerNorm norm = new RowLayerNorm();
+    private DropPath dropPath;   // this training step's, null when nothing is dropped
 
     // Kept from the forward pass, as (positions, dim) or (positions, 4·dim) matrices.
     private INDArray normOut;
@@ -29,10 +28,11 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
     private INDArray activation;
     private INDArray fc2Out;
 
-    ConvNeXtBlockLayer(NeuralNetConfiguration conf, DataType dataType, int dim, boolean layerScale) {
+    ConvNeXtBlockLayer(NeuralNetConfiguration conf, DataType dataType, int dim, boolean layerScale, double dropPathRate) {
         super(conf, dataType);
         this.dim = dim;
         this.layerScale = layerScale;
+        this.dropPathRate = dropPathRate;
     }
 
     @Override
@@ -64,15 +64,12 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         }
         Gelu.forward(hidden, param(ConvNeXtBlock.FC1_BIAS), twiceActivated);
 
-        INDArray out = output.reshape(rows, dim);
-        if (layerScale) {
-            fc2Out = kept(training, "block.fc2Out", fc2Out, type, rows, dim);
-            Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 0.5);
-            LayerScale.forward(fc2Out, param(ConvNeXtBlock.FC2_BIAS), param(ConvNeXtBlock.GAMMA), out);
-        } else {
-            Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), out, false, false, 0.5);
-            Nd4j.exec(new BroadcastAddOp(out, param(ConvNeXtBlock.FC2_BIAS), out, PER_COLUMN));
-        }
+        // Only layer scale's gradient reads fc2's output; without it the output is scratch.
+        fc2Out = layerScale ? kept(training, "block.fc2Out", fc2Out, type, rows, dim) : scratch().get("block.fc2Out", type, rows, dim);
+        Matmul.into(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 0.5);
+        dropPath = training ? DropPath.sample(dropPathRate, input.size(0), rows / input.size(0)) : null;
+        BlockOutput.forward(input.reshape(rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS), layerScale ? param(ConvNeXtBlock.GAMMA) : null,
+                dropPath, output.reshape(rows, dim));
     }
 
     @Override
@@ -80,15 +77,10 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         DataType type = input.dataType();
         long rows = input.length() / dim;
         long[] wide = hidden.shape();
-        INDArray dOut = outputGradient.reshape(rows, dim);
-        INDArray dFc2 = dOut;
-        if (layerScale) {
-            dFc2 = scratch().get("block.narrow", type, rows, dim);
-            LayerScale.backward(dOut, fc2Out, param(ConvNeXtBlock.FC2_BIAS), param(ConvNeXtBlock.GAMMA), dFc2,
-                    grad(ConvNeXtBlock.GAMMA), grad(ConvNeXtBlock.FC2_BIAS));
-        } else {
-            dFc2.sum(grad(ConvNeXtBlock.FC2_BIAS), 0);
-        }
+        INDArray dFc2 = scratch().get("block.narrow", type, rows, dim);
+        BlockOutput.backward(outputGradient.reshape(rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
+                layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, dFc2, layerScale ? grad(ConvNeXtBlock.GAMMA) : null,
+                grad(ConvNeXtBlock.FC2_BIAS));
 
         Matmul.into(activation, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);
         INDArray halfDActivated = scratch().get("block.wide", type, wide);
@@ -104,6 +96,7 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
         norm.backward(dNormOut, param(ConvNeXtBlock.NORM_WEIGHT), grad(ConvNeXtBlock.NORM_WEIGHT),
                 grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim), grad(ConvNeXtBlock.DW_BIAS));
         depthwiseBackward(input, dConv, inputGradient);
+        inputGradient.addi(outputGradient);   // the residual path
     }
 
     /**

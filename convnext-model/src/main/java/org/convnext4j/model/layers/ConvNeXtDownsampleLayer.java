@@ -25,27 +25,25 @@ final class ConvNeXtDownsampleLayer extends HandWrittenLayer {
 
     @Override
     protected void forward(INDArray input, INDArray output, boolean training) {
-        DataType type = input.dataType();
-        long rows = input.length() / inDim;
-        INDArray normOut = scratch().get("downsample.normOut", type, input.shape());
-        norm.forward(input.reshape('c', rows, inDim), param(ConvNeXtDownsample.NORM_WEIGHT),
-                param(ConvNeXtDownsample.NORM_BIAS), normOut.reshape(rows, inDim), training);
-        patches = kept(training, "downsample.patches", patches, type, Patchify.patchShape(input.shape(), ConvNeXtDownsample.PATCH));
-        Patchify.toPatches(normOut, ConvNeXtDownsample.PATCH, patches);
+        patches = kept(training, "downsample.patches", patches, input.dataType(),
+                Patchify.patchShape(input.shape(), ConvNeXtDownsample.PATCH));
+        Patchify.toPatches(input, ConvNeXtDownsample.PATCH, patches);
+        // LayerNorm acts on each position alone, so it normalises the positions where the patches
+        // put them, in place: no array for the normalised input.
+        INDArray positions = patches.reshape(patches.length() / inDim, inDim);
+        norm.forward(positions, param(ConvNeXtDownsample.NORM_WEIGHT), param(ConvNeXtDownsample.NORM_BIAS), positions, training);
         Patchify.forward(patches, param(ConvNeXtDownsample.CONV_WEIGHT), param(ConvNeXtDownsample.CONV_BIAS), output);
     }
 
     @Override
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
-        DataType type = input.dataType();
-        long rows = input.length() / inDim;
         outputGradient.reshape(outputGradient.length() / outDim, outDim).sum(grad(ConvNeXtDownsample.CONV_BIAS), 0);
         Patchify.weightGradient(patches, outputGradient, grad(ConvNeXtDownsample.CONV_WEIGHT));
-        INDArray dPatches = scratch().get("downsample.patchGradient", type, patches.shape());
+        INDArray dPatches = scratch().get("downsample.patchGradient", input.dataType(), patches.shape());
         Patchify.patchGradient(outputGradient, param(ConvNeXtDownsample.CONV_WEIGHT), dPatches);
-        INDArray dNormOut = scratch().get("downsample.normOut", type, input.shape());
-        Patchify.fromPatches(dPatches, ConvNeXtDownsample.PATCH, dNormOut);
-        norm.backward(dNormOut.reshape(rows, inDim), param(ConvNeXtDownsample.NORM_WEIGHT),
-                grad(ConvNeXtDownsample.NORM_WEIGHT), grad(ConvNeXtDownsample.NORM_BIAS), inputGradient.reshape(rows, inDim));
+        INDArray dPositions = dPatches.reshape(dPatches.length() / inDim, inDim);
+        norm.backward(dPositions, param(ConvNeXtDownsample.NORM_WEIGHT), grad(ConvNeXtDownsample.NORM_WEIGHT),
+                grad(ConvNeXtDownsample.NORM_BIAS), dPositions);
+        Patchify.fromPatches(dPatches, ConvNeXtDownsample.PATCH, inputGradient);
     }
 }

@@ -197,7 +197,7 @@ public enum WeightNaming {
         List<Entry> entries = new ArrayList<>();
         for (int index = 0; index < config.depths().get(stage); index++) {
             String module = block(stage, index);
-            String vertex = ConvNeXtGraph.branch(stage, index);
+            String vertex = ConvNeXtGraph.block(stage, index);
             // A module's own parameters precede its submodules' in a state dict, so layer scale comes first.
             if (config.hasLayerScale()) {
                 entries.add(new Entry(layerScale(stage, index), vertex, ConvNeXtBlock.GAMMA, layerScaleLayout));

@@ -16,6 +16,11 @@ import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -68,6 +73,23 @@ class ModelFileTest {
             zip.putNextEntry(new ZipEntry("configuration.json"));
         }
         assertTrue(assertThrows(IOException.class, () -> ModelFile.load(plainDl4j, false)).getMessage().contains("no convnext4j.json"));
+    }
+
+    /** Graphs saved before blocks added their own residual would add it twice: refused, not run. */
+    @Test
+    void refusesGraphsWhoseBlocksAreBranchAndAddVertices() throws IOException {
+        ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("input").setInputTypes(InputType.feedForward(4))
+                .addLayer("s0.b0.branch", new DenseLayer.Builder().nOut(4).build(), "input")
+                .addVertex("s0.b0", new ElementWiseVertex(ElementWiseVertex.Op.Add), "input", "s0.b0.branch")
+                .addLayer("output", new OutputLayer.Builder().nOut(3).build(), "s0.b0")
+                .setOutputs("output").build());
+        graph.init();
+        Path file = dir.resolve("old.zip");
+        ModelFile.save(file, graph, new ModelInfo(ConvNeXtVariants.TEST, config, 64, List.of("a", "b", "c")), false);
+        String message = assertThrows(IOException.class, () -> ModelFile.load(file, false)).getMessage();
+        assertTrue(message.contains("older convnext4j"), message);
     }
 
     @Test

@@ -53,13 +53,13 @@ class HandWrittenLayerTest {
 
     @Test
     void blockWithLayerScale() {
-        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5), new ReferenceBlock(12, 0.5),
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5, 0.0), new ReferenceBlock(12, 0.5),
                 InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
     }
 
     @Test
     void blockWithoutLayerScale() {
-        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.0), new ReferenceBlock(12, 0.0),
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.0, 0.0), new ReferenceBlock(12, 0.0),
                 InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
     }
 
@@ -67,7 +67,7 @@ class HandWrittenLayerTest {
     @Test
     void blockOnInputsSmallerThanItsKernel() {
         for (int[] size : new int[][] {{1, 1}, {2, 3}, {3, 2}, {4, 1}}) {
-            assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5), new ReferenceBlock(12, 0.5),
+            assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5, 0.0), new ReferenceBlock(12, 0.5),
                     InputType.convolutional(size[0], size[1], 12, CNN2DFormat.NHWC), false);
         }
     }
@@ -200,7 +200,7 @@ class HandWrittenLayerTest {
 
     static final class ReferenceBlock extends ConvNeXtBlock {
         ReferenceBlock(int dim, double layerScaleInit) {
-            super(dim, layerScaleInit);
+            super(dim, layerScaleInit, 0.0);
         }
 
         @Override

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LayerNorm and layer scale's float row kernels over several chunks of rows (the layer tests use
+ * LayerNorm's and the block output's float row kernels over several chunks of rows (the layer tests use
  * one), against the same formulas written as whole-array ND4J ops in double precision.
  */
 class RowKernelsTest {
@@ -49,26 +49,49 @@ class RowKernelsTest {
     }
 
     @Test
-    void layerScaleForwardAndBackward() {
+    void blockOutputWithLayerScaleAndDropPath() {
+        assertBlockOutputMatchesFormulas(true, true);
+    }
+
+    @Test
+    void blockOutputWithoutEither() {
+        assertBlockOutputMatchesFormulas(false, false);
+    }
+
+    /** out = x + s·γ·(m + b) and its gradients, s per sample of 7 rows (samples cross chunk boundaries). */
+    private static void assertBlockOutputMatchesFormulas(boolean withGamma, boolean withDropPath) {
         Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.randn(DataType.FLOAT, ROWS, CHANNELS);
         INDArray m = Nd4j.randn(DataType.FLOAT, ROWS, CHANNELS);
         INDArray bias = Nd4j.randn(DataType.FLOAT, CHANNELS);
-        INDArray gamma = Nd4j.randn(DataType.FLOAT, CHANNELS);
+        INDArray gamma = withGamma ? Nd4j.randn(DataType.FLOAT, CHANNELS) : null;
         INDArray dOut = Nd4j.randn(DataType.FLOAT, ROWS, CHANNELS);
+        int rowsPerSample = 7;
+        int samples = (ROWS + rowsPerSample - 1) / rowsPerSample;
+        DropPath dropPath = withDropPath ? DropPath.sample(0.5, samples, rowsPerSample) : null;
         INDArray out = m.like();
-        LayerScale.forward(m, bias, gamma, out);
+        BlockOutput.forward(x, m, bias, gamma, dropPath, out);
         INDArray dM = m.like();
-        INDArray gammaGradient = gamma.like();
+        INDArray gammaGradient = withGamma ? gamma.like() : null;
         INDArray biasGradient = bias.like();
-        LayerScale.backward(dOut, m, bias, gamma, dM, gammaGradient, biasGradient);
+        BlockOutput.backward(dOut, m, bias, gamma, dropPath, dM, gammaGradient, biasGradient);
 
+        INDArray s = Nd4j.ones(DataType.DOUBLE, ROWS, 1);
+        if (withDropPath) {
+            for (int row = 0; row < ROWS; row++) {
+                s.putScalar(row, 0, dropPath.factor(row));
+            }
+            assertTrue(s.minNumber().doubleValue() == 0 && s.maxNumber().doubleValue() == 2, "some samples dropped, some kept");
+        }
+        INDArray g = withGamma ? gamma.castTo(DataType.DOUBLE) : Nd4j.ones(DataType.DOUBLE, CHANNELS);
         INDArray biased = m.castTo(DataType.DOUBLE).addRowVector(bias.castTo(DataType.DOUBLE));
-        INDArray g = gamma.castTo(DataType.DOUBLE);
-        INDArray dOutD = dOut.castTo(DataType.DOUBLE);
-        assertClose(biased.mulRowVector(g), out, "output");
-        assertClose(dOutD.mulRowVector(g), dM, "dL/dm");
-        assertClose(dOutD.mul(biased).sum(0), gammaGradient, "gamma gradient");
-        assertClose(dOutD.mulRowVector(g).sum(0), biasGradient, "bias gradient");
+        INDArray dBranch = dOut.castTo(DataType.DOUBLE).mulColumnVector(s);
+        assertClose(x.castTo(DataType.DOUBLE).add(biased.mulRowVector(g).mulColumnVector(s)), out, "output");
+        assertClose(dBranch.mulRowVector(g), dM, "dL/dm");
+        if (withGamma) {
+            assertClose(dBranch.mul(biased).sum(0), gammaGradient, "gamma gradient");
+        }
+        assertClose(dBranch.mulRowVector(g).sum(0), biasGradient, "bias gradient");
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

@@ -35,15 +35,15 @@ class ScheduleAndLayerDecayTest {
     @Test
     void groupsFollowTheOfficialAssignment() {
         assertEquals(0, LayerDecay.group("stem"));
-        assertEquals(1, LayerDecay.group("s0.b2.branch"));
+        assertEquals(1, LayerDecay.group("s0.b2"));
         assertEquals(2, LayerDecay.group("s1.downsample"));
-        assertEquals(2, LayerDecay.group("s1.b1.branch"));
+        assertEquals(2, LayerDecay.group("s1.b1"));
         assertEquals(3, LayerDecay.group("s2.downsample"));
-        assertEquals(3, LayerDecay.group("s2.b2.branch"));
-        assertEquals(4, LayerDecay.group("s2.b3.branch"));
-        assertEquals(11, LayerDecay.group("s2.b26.branch"));
+        assertEquals(3, LayerDecay.group("s2.b2"));
+        assertEquals(4, LayerDecay.group("s2.b3"));
+        assertEquals(11, LayerDecay.group("s2.b26"));
         assertEquals(12, LayerDecay.group("s3.downsample"));
-        assertEquals(12, LayerDecay.group("s3.b2.branch"));
+        assertEquals(12, LayerDecay.group("s3.b2"));
         assertEquals(13, LayerDecay.group("head"));
         assertEquals(Math.pow(0.8, 13), LayerDecay.scale("stem", 0.8), 1e-15);
         assertEquals(1.0, LayerDecay.scale("head", 0.8));
@@ -57,7 +57,7 @@ class ScheduleAndLayerDecayTest {
                 OptimizerSetup.trainingOf(new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 0.8, null),
                         new Recipe.Schedule(10, 1, 1e-6, 0.1), 100, 0));
         assertEquals(1e-3 * Math.pow(0.8, 13), learningRateAt(conf, "stem", 100), 1e-15);
-        assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4.branch", 100), 1e-15);
+        assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4", 100), 1e-15);
         assertEquals(1e-3, learningRateAt(conf, "head", 100), 1e-15);
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
     }
