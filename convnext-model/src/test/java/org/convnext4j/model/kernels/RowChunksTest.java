@@ -65,7 +65,8 @@ class RowChunksTest {
         AtomicLong rowsSeen = new AtomicLong();
         AtomicLong rowIndexSum = new AtomicLong();
         RowChunks.forEach(rows, columns, chunk -> {
-            assertEquals((long) chunk.index() * RowChunks.rowsPerChunk(columns), chunk.firstRow());
+            assertEquals((long) chunk.index() * RowChunks.rowsPerChunk(rows, columns), chunk.firstRow());
+            assertTrue(chunk.rows() <= RowChunks.maxRowsPerChunk(columns));
             assertEquals(chunk.rows() * columns, chunk.length());
             rowsSeen.addAndGet(chunk.rows());
             for (long row = chunk.firstRow(); row < chunk.firstRow() + chunk.rows(); row++) {
@@ -74,7 +75,10 @@ class RowChunksTest {
         });
         assertEquals(rows, rowsSeen.get());
         assertEquals(rows * (rows - 1) / 2, rowIndexSum.get());
-        assertEquals((rows + RowChunks.rowsPerChunk(columns) - 1) / RowChunks.rowsPerChunk(columns), RowChunks.chunkCount(rows, columns));
-        assertEquals(1, RowChunks.rowsPerChunk(1_000_000), "a row longer than a chunk is a chunk of its own");
+        assertEquals(2, RowChunks.chunkCount(rows, columns), "two equal chunks rather than one full and a short one");
+        assertEquals(500, RowChunks.rowsPerChunk(rows, columns));
+        assertEquals(4, RowChunks.chunkCount(1024, 160), "an even number of chunks");
+        assertEquals(1, RowChunks.chunkCount(600, 96), "one chunk when it fits");
+        assertEquals(1, RowChunks.maxRowsPerChunk(1_000_000), "a row longer than a chunk is a chunk of its own");
     }
 }
