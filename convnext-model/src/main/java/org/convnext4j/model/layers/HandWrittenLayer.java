@@ -25,6 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 abstract class HandWrittenLayer extends SameDiffLayer {
 
     private boolean savedForBackward;
+    /** Whether the arrays {@link #kept} handed out last were the layer's own rather than lent scratch. */
+    private boolean keptArraysAreOwn;
 
     HandWrittenLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -61,6 +63,7 @@ abstract class HandWrittenLayer extends SameDiffLayer {
             forward(input, output, training);
         }
         savedForBackward = training;
+        keptArraysAreOwn = training;
         return output;
     }
 
@@ -91,11 +94,15 @@ abstract class HandWrittenLayer extends SameDiffLayer {
     }
 
     /**
-     * An array the forward pass fills: the layer's own (reused from {@code current}) when training,
-     * as the backward pass will read it; otherwise shared scratch, so inference keeps nothing per layer.
+     * An array the forward pass fills: the layer's own when training, as the backward pass will read
+     * it (reused from {@code current} unless that was scratch lent to an inference pass, which other
+     * layers write too); otherwise shared scratch, so inference keeps nothing per layer.
      */
-    protected static INDArray kept(boolean training, String role, INDArray current, DataType dataType, long... shape) {
-        return training ? WorkingArrays.owned(current, dataType, shape) : scratch().get(role, dataType, shape);
+    protected final INDArray kept(boolean training, String role, INDArray current, DataType dataType, long... shape) {
+        if (!training) {
+            return scratch().get(role, dataType, shape);
+        }
+        return WorkingArrays.owned(keptArraysAreOwn ? current : null, dataType, shape);
     }
 
     protected static WorkingArrays scratch() {
