@@ -11,10 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Only twice the activation, h·(1 + erf(h/√2)), is written: the block folds the ½ into fc2's
  * matmul, where it is exact. The backward pass recomputes erf and exp from the pre-activation rather
- * than keeping them: a wide array fewer per block, as in PyTorch, which keeps only input and output. Float arrays use erf and exp approximations written as plain
- * arithmetic so that HotSpot vectorises them (Abramowitz and Stegun 7.1.26 for erf, |error| ≤
- * 1.5e-7, the formula PyTorch's vectorised CPU erf uses; exp by a Taylor series on a small argument
- * then repeated squaring); double arrays, which the gradient checks use, take exact library values.
+ * than keeping them: a wide array fewer per block, as in PyTorch, which keeps only input and output.
+ *
+ * <p>Float arrays use approximations written as plain arithmetic, so that HotSpot vectorises them:
+ * the forward pass a rational erf (no exp; see {@link #erfRational}), the backward pass, which needs
+ * exp(−h²/2) for the density anyway, Abramowitz and Stegun 7.1.26 for erf (|error| ≤ 1.5e-7, the
+ * formula PyTorch's vectorised CPU erf uses) and exp by a Taylor series on a small argument then
+ * repeated squaring. Double arrays, which the gradient checks use, take exact library values.
  */
 final class Gelu {
 
@@ -30,6 +33,19 @@ final class Gelu {
     private static final float AS_A3 = 1.421413741f;
     private static final float AS_A4 = -1.453152027f;
     private static final float AS_A5 = 1.061405429f;
+    // erf(x) ≈ x·P(x²)/Q(x²) on [−3.92, 3.92]; see erfRational.
+    private static final float ERF_CLAMP = 3.92f;
+    private static final float ERF_P0 = 1.1283787771989515f;
+    private static final float ERF_P1 = 0.20615156347584926f;
+    private static final float ERF_P2 = 0.051402277137394044f;
+    private static final float ERF_P3 = 0.0039744633887572834f;
+    private static final float ERF_P4 = 1.4902234828567085e-04f;
+    private static final float ERF_P5 = -1.9943703203605614e-06f;
+    private static final float ERF_P6 = 1.9919353629734342e-08f;
+    private static final float ERF_Q1 = 0.5160258269588862f;
+    private static final float ERF_Q2 = 0.11758003937987242f;
+    private static final float ERF_Q3 = 0.0148924243485095f;
+    private static final float ERF_Q4 = 0.00102449799802851f;
     /** exp(−y) is taken as exp(−y/2⁷) squared seven times. */
     private static final float EXP_SCALE = -1f / (1 << 7);
     /** exp(−50) ≈ 2e-22: past this, h·exp(−h²/2) and erfc(|h|/√2) are zero next to float's resolution. */
@@ -51,13 +67,11 @@ final class Gelu {
             RowChunks.forEach(rows, columns, chunk -> {
                 int length = chunk.length();
                 float[] h = chunk.read(hidden, 0);
-                float[] e = chunk.floats(1);
-                float[] g = chunk.floats(2);
-                biasedWithErfAndExp(h, b, e, g, length);
                 for (int i = 0; i < length; i++) {
-                    e[i] *= h[i];
+                    float x = h[i] + b[i];
+                    h[i] = x * (1f + erfRational(x * INV_SQRT_2_F));
                 }
-                chunk.write(e, twiceActivated);
+                chunk.write(h, twiceActivated);
             });
         } else {
             double[] b = bias.toDoubleVector();
@@ -113,6 +127,20 @@ final class Gelu {
             });
         }
         sums.assignTotalTo(biasGradient);
+    }
+
+    /**
+     * erf(x) ≈ x·P(x²)/Q(x²) for |x| ≤ 3.92, ±1 beyond (erf(3.92) = 1 − 3e-8): |error| ≤ 4.3e-8 in
+     * exact arithmetic, 3.4e-7 evaluated in float. The coefficients are a weighted least-squares
+     * fit of our own (docs/erf_rational_fit.py). No exp: the forward pass's erf costs about half of
+     * Abramowitz–Stegun's with its exp (0.53 against 1.13 ns per element on one core).
+     */
+    private static float erfRational(float x) {
+        float c = Math.max(-ERF_CLAMP, Math.min(ERF_CLAMP, x));
+        float t = c * c;
+        float p = ((((((ERF_P6 * t + ERF_P5) * t + ERF_P4) * t + ERF_P3) * t + ERF_P2) * t + ERF_P1) * t + ERF_P0);
+        float q = ((((ERF_Q4 * t + ERF_Q3) * t + ERF_Q2) * t + ERF_Q1) * t + 1f);
+        return c * p / q;
     }
 
     /**
