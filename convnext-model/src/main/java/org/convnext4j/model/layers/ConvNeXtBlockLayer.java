@@ -100,41 +100,21 @@ final class ConvNeXtBlockLayer extends HandWrittenLayer {
     }
 
     /**
-     * The 7×7 depthwise convolution's backward pass, as two forward depthwise convolutions: oneDNN
-     * runs its backward op through im2col and GEMM in this layout, about 28× slower than the forward
-     * kernel at ConvNeXt-T's first stage.
+     * The 7×7 depthwise convolution's backward pass: the input gradient as a forward depthwise
+     * convolution, the kernel gradient by {@link DepthwiseKernelGradient}. oneDNN runs its backward op
+     * through im2col and GEMM in this layout, about 28× slower than the forward kernel at ConvNeXt-T's
+     * first stage.
      */
     private void depthwiseBackward(INDArray input, INDArray dConv, INDArray inputGradient) {
         DataType type = input.dataType();
-        long n = input.size(0);
-        long h = input.size(1);
-        long w = input.size(2);
-        Reach reach = new Reach(h, w);
+        Reach reach = new Reach(input.size(1), input.size(2));
         // dL/dx: the transposed convolution, which is the same convolution with the kernel turned 180°.
         INDArray kernel = reach.kernel(param(ConvNeXtBlock.DW_WEIGHT), "block.reachableKernel");
         INDArray turned = scratch().get("block.turnedKernel", type, kernel.shape());
         Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(kernel).addOutputs(turned)
                 .addIntegerArguments(0, 1).build());
         Nd4j.exec(new DepthwiseConv2D(dConv, turned, null, inputGradient, reach.convolution()));
-        // dL/dW[ky, kx, c] = Σ over n, y, x of dConv[n, y, x, c]·x[n, y + ky − 3, x + kx − 3, c]: a depthwise
-        // convolution of each (sample, channel) plane of the padded input with the matching plane of
-        // dConv as an H×W kernel, one output per reachable kernel tap, then summed over the samples.
-        INDArray planes = scratch().get("block.inputPlanes", type, 1, h, w, n * dim);
-        planes.reshape(h, w, n, dim).assign(input.permute(1, 2, 0, 3));
-        INDArray kernels = scratch().get("block.gradientPlanes", type, h, w, n * dim, 1);
-        kernels.reshape(h, w, n, dim).assign(dConv.permute(1, 2, 0, 3));
-        INDArray perPlane = scratch().get("block.kernelGradients", type, 1, reach.rows, reach.columns, n * dim);
-        Conv2DConfig planeCorrelation = Conv2DConfig.builder().kH(h).kW(w).sH(1).sW(1)
-                .pH(reach.rows / 2).pW(reach.columns / 2)
-                .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC).build();
-        Nd4j.exec(new DepthwiseConv2D(planes, kernels, null, perPlane, planeCorrelation));
-        INDArray kernelGradient = grad(ConvNeXtBlock.DW_WEIGHT).reshape(ConvNeXtBlock.KERNEL, ConvNeXtBlock.KERNEL, dim);
-        if (reach.isWholeKernel()) {
-            perPlane.reshape(reach.rows, reach.columns, n, dim).sum(kernelGradient, 2);
-        } else {
-            kernelGradient.assign(0);   // taps that only ever meet padding
-            perPlane.reshape(reach.rows, reach.columns, n, dim).sum(reach.window(kernelGradient), 2);
-        }
+        DepthwiseKernelGradient.compute(input, dConv, grad(ConvNeXtBlock.DW_WEIGHT));
     }
 
     /**
