@@ -70,8 +70,7 @@ public final class RowChunks {
     /** Runs {@code kernel} once per chunk of rows, chunks in parallel. */
     public static void forEach(long rows, int columns, Kernel kernel) {
         int perChunk = rowsPerChunk(rows, columns);
-        int chunks = (int) ((rows + perChunk - 1) / perChunk);
-        IntStream.range(0, chunks).parallel().forEach(index -> {
+        IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(index -> {
             long firstRow = (long) index * perChunk;
             kernel.run(new Chunk(index, firstRow, (int) Math.min(perChunk, rows - firstRow), columns));
         });
