@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,5 +85,25 @@ class RowChunksTest {
         assertEquals(4, RowChunks.chunkCount(1024, 160), "an even number of chunks");
         assertEquals(1, RowChunks.chunkCount(600, 96), "one chunk when it fits");
         assertEquals(1, RowChunks.maxRowsPerChunk(1_000_000), "a row longer than a chunk is a chunk of its own");
+    }
+
+    @Test
+    void keepsEachThreadsWorkingArraysFromOneCallToTheNext() {
+        Map<Thread, Set<Integer>> arraysByThread = new ConcurrentHashMap<>();
+        Thread caller = Thread.currentThread();
+        AtomicInteger chunksElsewhere = new AtomicInteger();
+        for (int call = 0; call < 3; call++) {
+            RowChunks.forEach(32 * 64, 1024, chunk -> {
+                float[] working = chunk.floats(0);
+                arraysByThread.computeIfAbsent(Thread.currentThread(), thread -> ConcurrentHashMap.newKeySet())
+                        .add(System.identityHashCode(working));
+                if (Thread.currentThread() != caller) {
+                    chunksElsewhere.incrementAndGet();
+                }
+                LockSupport.parkNanos(1_000_000);   // long enough chunks that the pool's workers take some
+            });
+        }
+        assertTrue(chunksElsewhere.get() > 0, "the pool's workers ran no chunk");
+        arraysByThread.forEach((thread, arrays) -> assertEquals(1, arrays.size(), thread.getName() + " got new arrays"));
     }
 }
