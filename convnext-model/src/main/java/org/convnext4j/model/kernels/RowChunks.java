@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
@@ -82,7 +81,7 @@ public final class RowChunks {
     /** Runs {@code kernel} once per chunk of rows, chunks in parallel. */
     public static void forEach(long rows, int columns, Kernel kernel) {
         int perChunk = rowsPerChunk(rows, columns);
-        IntStream.range(0, chunkCount(rows, columns)).parallel().forEach(index -> {
+        SharedIndices.run(chunkCount(rows, columns), index -> {
             long firstRow = (long) index * perChunk;
             kernel.run(new Chunk(index, firstRow, (int) Math.min(perChunk, rows - firstRow), columns));
         });
