@@ -137,11 +137,20 @@ public final class RowChunks {
 
     /** Copies {@code length} elements from {@code array}, starting at element {@code first}, into {@code into}. */
     public static void read(INDArray array, long first, float[] into, int length) {
-        floatBuffer(array).get(Math.toIntExact(first), into, 0, length);
+        read(array, first, into, 0, length);
     }
 
     public static void read(INDArray array, long first, double[] into, int length) {
-        doubleBuffer(array).get(Math.toIntExact(first), into, 0, length);
+        read(array, first, into, 0, length);
+    }
+
+    /** As {@link #read(INDArray, long, float[], int)}, into {@code into} from index {@code offset} on. */
+    public static void read(INDArray array, long first, float[] into, int offset, int length) {
+        floatBuffer(array).get(Math.toIntExact(first), into, offset, length);
+    }
+
+    public static void read(INDArray array, long first, double[] into, int offset, int length) {
+        doubleBuffer(array).get(Math.toIntExact(first), into, offset, length);
     }
 
     /** Copies {@code length} elements of {@code from} into {@code array} from element {@code first} on. */

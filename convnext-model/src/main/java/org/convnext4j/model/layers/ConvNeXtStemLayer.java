@@ -32,10 +32,10 @@ final class ConvNeXtStemLayer extends HandWrittenLayer {
     @Override
     protected void forward(INDArray input, INDArray output, boolean training) {
         DataType type = input.dataType();
-        INDArray nhwc = input.permute(0, 2, 3, 1);
-        INDArray channelsLast = scratch().get("stem.input", type, nhwc.shape()).assign(nhwc);
-        patches = kept(training, "stem.patches", patches, type, Patchify.patchShape(channelsLast.shape(), ConvNeXtStem.PATCH));
-        Patchify.toPatches(channelsLast, ConvNeXtStem.PATCH, patches);
+        INDArray images = input.ordering() == 'c' && !input.isView() ? input : input.dup('c');
+        long[] channelsLastShape = {input.size(0), input.size(2), input.size(3), input.size(1)};
+        patches = kept(training, "stem.patches", patches, type, Patchify.patchShape(channelsLastShape, ConvNeXtStem.PATCH));
+        Patchify.imagesToPatches(images, ConvNeXtStem.PATCH, patches);
         INDArray conv = scratch().get("stem.conv", type, output.shape());
         Patchify.forward(patches, param(ConvNeXtStem.CONV_WEIGHT), param(ConvNeXtStem.CONV_BIAS), conv);
         long rows = output.length() / dim;

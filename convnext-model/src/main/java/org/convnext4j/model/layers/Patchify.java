@@ -56,6 +56,61 @@ final class Patchify {
     }
 
     /**
+     * As {@link #toPatches}, for channels-first (NCHW) images: each k×k patch's values in the same
+     * (ky, kx, c) column order, gathered straight from the image rows, so the stem needs no
+     * channels-last copy of its input first.
+     */
+    static void imagesToPatches(INDArray images, int k, INDArray patches) {
+        DataType type = RowChunks.checkedType(images, patches);
+        int channels = (int) images.size(1);
+        long height = images.size(2);
+        int width = (int) images.size(3);
+        long bands = height / k;
+        int patchesPerBand = width / k;
+        int bandLength = channels * k * width;   // (c, ky, x): the band's k rows of each channel
+        int patchRowsLength = patchesPerBand * k * k * channels;
+        RowChunks.forEach(images.size(0) * bands, bandLength, chunk -> {
+            Object band = type == DataType.FLOAT ? RowChunks.floats(0, bandLength) : RowChunks.doubles(0, bandLength);
+            Object patchRows = type == DataType.FLOAT ? RowChunks.floats(1, patchRowsLength) : RowChunks.doubles(1, patchRowsLength);
+            for (int r = 0; r < chunk.rows(); r++) {
+                long index = chunk.firstRow() + r;
+                long image = index / bands;
+                long firstImageRow = (index % bands) * k;
+                for (int c = 0; c < channels; c++) {
+                    long rowsStart = ((image * channels + c) * height + firstImageRow) * width;
+                    read(images, rowsStart, band, c * k * width, k * width);
+                }
+                gather(band, patchRows, channels, k, width, patchesPerBand);
+                write(patchRows, patchRowsLength, patches, index * patchRowsLength);
+            }
+        });
+    }
+
+    /** Band (c, ky, x) to patch rows (j, ky, kx, c), one value at a time: the channels interleave. */
+    private static void gather(Object band, Object patchRows, int channels, int k, int width, int patchesPerBand) {
+        int channelStride = k * width;
+        for (int j = 0, to = 0; j < patchesPerBand; j++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++, to += channels) {
+                    int from = ky * width + j * k + kx;
+                    if (band instanceof float[] floats) {
+                        float[] out = (float[]) patchRows;
+                        for (int c = 0; c < channels; c++) {
+                            out[to + c] = floats[from + c * channelStride];
+                        }
+                    } else {
+                        double[] doubles = (double[]) band;
+                        double[] out = (double[]) patchRows;
+                        for (int c = 0; c < channels; c++) {
+                            out[to + c] = doubles[from + c * channelStride];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The inverse of {@link #toPatches}: writes each row of {@code patches} back to its k×k patch of
      * the NHWC array {@code gradient}; rows and columns outside every patch are set to zero.
      */
@@ -117,10 +172,14 @@ final class Patchify {
     }
 
     private static void read(INDArray array, long first, Object into, int length) {
+        read(array, first, into, 0, length);
+    }
+
+    private static void read(INDArray array, long first, Object into, int offset, int length) {
         if (into instanceof float[] floats) {
-            RowChunks.read(array, first, floats, length);
+            RowChunks.read(array, first, floats, offset, length);
         } else {
-            RowChunks.read(array, first, (double[]) into, length);
+            RowChunks.read(array, first, (double[]) into, offset, length);
         }
     }
 

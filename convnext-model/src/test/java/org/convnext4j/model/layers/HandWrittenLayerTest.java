@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -114,6 +115,21 @@ class HandWrittenLayerTest {
         graph.setLabels(labels);
         graph.computeGradientAndScore();
         assertClose(fresh, graph.getGradientsViewArray(), "gradients after an inference pass");
+    }
+
+    /** The stem reads the images element by element: a view into a larger batch or an f-order array must read as its values. */
+    @Test
+    void stemReadsImagesGivenAsAViewOrInFortranOrder() {
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
+                new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, 3,
+                DataType.FLOAT, new NoOp()));
+        graph.init();
+        Nd4j.getRandom().setSeed(11);
+        INDArray batch = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
+        INDArray view = batch.get(NDArrayIndex.interval(1, 3));
+        INDArray expected = graph.outputSingle(view.dup('c'));
+        assertClose(expected, graph.outputSingle(view), "output for a view");
+        assertClose(expected, graph.outputSingle(view.dup('f')), "output for f-order images");
     }
 
     private static void assertRuntimeMatchesDefinition(Layer handWritten, Layer reference, InputType inputType, boolean isHead) {
