@@ -37,10 +37,11 @@ final class ConvNeXtStemLayer extends HandWrittenLayer {
         patches = kept(training, "stem.patches", patches, type, Patchify.patchShape(channelsLastShape, ConvNeXtStem.PATCH));
         Patchify.imagesToPatches(images, ConvNeXtStem.PATCH, patches);
         INDArray conv = scratch().get("stem.conv", type, output.shape());
-        Patchify.forward(patches, param(ConvNeXtStem.CONV_WEIGHT), param(ConvNeXtStem.CONV_BIAS), conv);
+        Patchify.forward(patches, param(ConvNeXtStem.CONV_WEIGHT), null, conv);
         long rows = output.length() / dim;
-        norm.forward(conv.reshape(rows, dim), param(ConvNeXtStem.NORM_WEIGHT), param(ConvNeXtStem.NORM_BIAS),
-                output.reshape(rows, dim), training);
+        // The convolution's bias joins its output in the LayerNorm's pass.
+        norm.forward(conv.reshape(rows, dim), param(ConvNeXtStem.CONV_BIAS), param(ConvNeXtStem.NORM_WEIGHT),
+                param(ConvNeXtStem.NORM_BIAS), output.reshape(rows, dim), training);
     }
 
     @Override

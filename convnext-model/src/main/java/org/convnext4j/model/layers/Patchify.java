@@ -1,5 +1,9 @@
 package org.convnext4j.model.layers;
 
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 import org.convnext4j.model.kernels.RowChunks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,11 +33,16 @@ final class Patchify {
         return new long[] {nhwc[0] * (nhwc[1] / k) * (nhwc[2] / k), (long) k * k * nhwc[3]};
     }
 
-    /** {@code out} (N, H/k, W/k, outC) = patches · W + b, with W the (k, k, C, outC) weight. */
+    /**
+     * {@code out} (N, H/k, W/k, outC) = patches · W + b, with W the (k, k, C, outC) weight; without
+     * the bias when {@code bias} is null (a caller that adds it in a pass of its own).
+     */
     static void forward(INDArray patches, INDArray weight, INDArray bias, INDArray out) {
         INDArray rows = out.reshape(patches.size(0), weight.size(3));
         Matmul.into(patches, weight.reshape(patches.size(1), weight.size(3)), rows, false, false, 1.0);
-        Nd4j.exec(new BroadcastAddOp(rows, bias, rows, PER_COLUMN));
+        if (bias != null) {
+            Nd4j.exec(new BroadcastAddOp(rows, bias, rows, PER_COLUMN));
+        }
     }
 
     /** The weight gradient patchesᵀ · dY; the bias gradient, dY's column sums, is the caller's. */
@@ -72,37 +81,45 @@ final class Patchify {
         RowChunks.forEach(images.size(0) * bands, bandLength, chunk -> {
             Object band = type == DataType.FLOAT ? RowChunks.floats(0, bandLength) : RowChunks.doubles(0, bandLength);
             Object patchRows = type == DataType.FLOAT ? RowChunks.floats(1, patchRowsLength) : RowChunks.doubles(1, patchRowsLength);
+            Buffer source = buffer(images);
+            Buffer target = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
                 long index = chunk.firstRow() + r;
                 long image = index / bands;
                 long firstImageRow = (index % bands) * k;
                 for (int c = 0; c < channels; c++) {
                     long rowsStart = ((image * channels + c) * height + firstImageRow) * width;
-                    read(images, rowsStart, band, c * k * width, k * width);
+                    copy(source, rowsStart, band, c * k * width, k * width);
                 }
                 gather(band, patchRows, channels, k, width, patchesPerBand);
-                write(patchRows, patchRowsLength, patches, index * patchRowsLength);
+                copy(patchRows, patchRowsLength, target, index * patchRowsLength);
             }
         });
     }
 
-    /** Band (c, ky, x) to patch rows (j, ky, kx, c), one value at a time: the channels interleave. */
+    /**
+     * Band (c, ky, x) to patch rows (j, ky, kx, c): each image row's values go to every C-th place,
+     * as the channels interleave, so the copy is element by element, in typed loops.
+     */
     private static void gather(Object band, Object patchRows, int channels, int k, int width, int patchesPerBand) {
-        int channelStride = k * width;
-        for (int j = 0, to = 0; j < patchesPerBand; j++) {
+        int patchLength = k * k * channels;
+        for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < k; ky++) {
-                for (int kx = 0; kx < k; kx++, to += channels) {
-                    int from = ky * width + j * k + kx;
-                    if (band instanceof float[] floats) {
-                        float[] out = (float[]) patchRows;
-                        for (int c = 0; c < channels; c++) {
-                            out[to + c] = floats[from + c * channelStride];
+                int from = (c * k + ky) * width;
+                int to = ky * k * channels + c;
+                if (band instanceof float[] in) {
+                    float[] out = (float[]) patchRows;
+                    for (int j = 0; j < patchesPerBand; j++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            out[to + j * patchLength + kx * channels] = in[from + j * k + kx];
                         }
-                    } else {
-                        double[] doubles = (double[]) band;
-                        double[] out = (double[]) patchRows;
-                        for (int c = 0; c < channels; c++) {
-                            out[to + c] = doubles[from + c * channelStride];
+                    }
+                } else {
+                    double[] in = (double[]) band;
+                    double[] out = (double[]) patchRows;
+                    for (int j = 0; j < patchesPerBand; j++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            out[to + j * patchLength + kx * channels] = in[from + j * k + kx];
                         }
                     }
                 }
@@ -141,15 +158,17 @@ final class Patchify {
         RowChunks.forEach(nhwc.size(0) * bands, bandLength, chunk -> {
             Object band = type == DataType.FLOAT ? RowChunks.floats(0, bandLength) : RowChunks.doubles(0, bandLength);
             Object patchRows = type == DataType.FLOAT ? RowChunks.floats(1, patchRowsLength) : RowChunks.doubles(1, patchRowsLength);
+            Buffer bandsBuffer = buffer(nhwc);
+            Buffer patchesBuffer = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
                 long index = chunk.firstRow() + r;
                 long bandStart = ((index / bands) * height + (index % bands) * k) * width * channels;
                 long patchStart = index * patchRowsLength;
                 if (readBand) {
-                    read(nhwc, bandStart, band, bandLength);
+                    copy(bandsBuffer, bandStart, band, 0, bandLength);
                 }
                 if (!intoPatches) {
-                    read(patches, patchStart, patchRows, patchRowsLength);
+                    copy(patchesBuffer, patchStart, patchRows, 0, patchRowsLength);
                 }
                 for (int ky = 0; ky < k; ky++) {
                     for (int j = 0; j < patchesPerBand; j++) {
@@ -163,31 +182,34 @@ final class Patchify {
                     }
                 }
                 if (intoPatches) {
-                    write(patchRows, patchRowsLength, patches, patchStart);
+                    copy(patchRows, patchRowsLength, patchesBuffer, patchStart);
                 } else {
-                    write(band, bandLength, nhwc, bandStart);
+                    copy(band, bandLength, bandsBuffer, bandStart);
                 }
             }
         });
     }
 
-    private static void read(INDArray array, long first, Object into, int length) {
-        read(array, first, into, 0, length);
+    /** One fetch of the array's buffer per chunk: bands make many short copies (see {@link RowChunks#floatBuffer}). */
+    private static Buffer buffer(INDArray array) {
+        return array.dataType() == DataType.FLOAT ? RowChunks.floatBuffer(array) : RowChunks.doubleBuffer(array);
     }
 
-    private static void read(INDArray array, long first, Object into, int offset, int length) {
+    /** {@code length} elements from element {@code first} of {@code from} into {@code into} at {@code offset}. */
+    private static void copy(Buffer from, long first, Object into, int offset, int length) {
         if (into instanceof float[] floats) {
-            RowChunks.read(array, first, floats, offset, length);
+            ((FloatBuffer) from).get(Math.toIntExact(first), floats, offset, length);
         } else {
-            RowChunks.read(array, first, (double[]) into, offset, length);
+            ((DoubleBuffer) from).get(Math.toIntExact(first), (double[]) into, offset, length);
         }
     }
 
-    private static void write(Object from, int length, INDArray array, long first) {
+    /** The first {@code length} elements of {@code from} into {@code into} from element {@code first} on. */
+    private static void copy(Object from, int length, Buffer into, long first) {
         if (from instanceof float[] floats) {
-            RowChunks.write(floats, length, array, first);
+            ((FloatBuffer) into).put(Math.toIntExact(first), floats, 0, length);
         } else {
-            RowChunks.write((double[]) from, length, array, first);
+            ((DoubleBuffer) into).put(Math.toIntExact(first), (double[]) from, 0, length);
         }
     }
 }

@@ -16,6 +16,14 @@ final class RowLayerNorm {
 
     /** out = x̂·weight + bias, x̂ = (x − mean) / √(var + eps) per row; x̂ and 1/σ are kept when training. */
     void forward(INDArray x, INDArray weight, INDArray bias, INDArray out, boolean training) {
+        forward(x, null, weight, bias, out, training);
+    }
+
+    /**
+     * As {@link #forward(INDArray, INDArray, INDArray, INDArray, boolean)}, of x + inputBias (added
+     * to every row, unless null): the bias of the product before, added while the row is in cache.
+     */
+    void forward(INDArray x, INDArray inputBias, INDArray weight, INDArray bias, INDArray out, boolean training) {
         long rows = x.size(0);
         int channels = (int) x.size(1);
         DataType type = RowChunks.checkedType(x, out);
@@ -26,9 +34,15 @@ final class RowLayerNorm {
         if (type == DataType.FLOAT) {
             float[] w = RowChunks.tiled(weight, channels, 0);
             float[] b = RowChunks.tiled(bias, channels, 1);
+            float[] inputB = inputBias == null ? null : RowChunks.tiled(inputBias, channels, 2);
             RowChunks.forEach(rows, channels, chunk -> {
                 int length = chunk.length();
                 float[] v = chunk.read(x, 0);
+                if (inputB != null) {
+                    for (int i = 0; i < length; i++) {
+                        v[i] += inputB[i];
+                    }
+                }
                 float[] o = chunk.floats(1);
                 float[] rstd = RowChunks.floats(2, chunk.rows());
                 for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
@@ -52,9 +66,15 @@ final class RowLayerNorm {
         } else {
             double[] w = weight.toDoubleVector();
             double[] b = bias.toDoubleVector();
+            double[] inputB = inputBias == null ? null : inputBias.toDoubleVector();
             RowChunks.forEach(rows, channels, chunk -> {
                 int length = chunk.length();
                 double[] v = chunk.readDoubles(x, 0);
+                if (inputB != null) {
+                    for (int i = 0; i < length; i++) {
+                        v[i] += inputB[i % channels];
+                    }
+                }
                 double[] o = chunk.doubles(1);
                 double[] rstd = RowChunks.doubles(2, chunk.rows());
                 for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
