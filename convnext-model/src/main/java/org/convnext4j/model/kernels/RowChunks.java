@@ -2,10 +2,6 @@ package org.convnext4j.model.kernels;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
@@ -32,15 +28,7 @@ public final class RowChunks {
      */
     private static final int CHUNK_ELEMENTS = 65536;
 
-    private static final ThreadLocal<RowChunks> CALLER_BUFFERS = ThreadLocal.withInitial(RowChunks::new);
-
-    /**
-     * The common pool's workers' arrays, by pool index (unique among live workers). Not thread
-     * locals: JDK 17 erases a common-pool worker's thread locals after every task, so each kernel
-     * call allocated fresh arrays there, 12 MB per atto inference step, a young collection every
-     * few steps and 0.07 GiB more peak memory.
-     */
-    private static final Map<Integer, RowChunks> WORKER_BUFFERS = new ConcurrentHashMap<>();
+    private static final WorkerLocal<RowChunks> BUFFERS = new WorkerLocal<>(RowChunks::new);
 
     /** Work on one chunk of rows. */
     public interface Kernel {
@@ -97,7 +85,7 @@ public final class RowChunks {
     public static float[] tiled(INDArray vector, long columns, int slot) {
         float[] row = vector.toFloatVector();
         int length = maxRowsPerChunk(columns) * row.length;
-        float[][] own = buffers().tiles;
+        float[][] own = BUFFERS.get().tiles;
         if (own[slot].length < length) {
             own[slot] = new float[length];
         }
@@ -110,16 +98,9 @@ public final class RowChunks {
         return tile;
     }
 
-    private static RowChunks buffers() {
-        if (Thread.currentThread() instanceof ForkJoinWorkerThread worker && worker.getPool() == ForkJoinPool.commonPool()) {
-            return WORKER_BUFFERS.computeIfAbsent(worker.getPoolIndex(), index -> new RowChunks());
-        }
-        return CALLER_BUFFERS.get();
-    }
-
     /** This thread's float working array number {@code slot}, at least {@code length} long. */
     public static float[] floats(int slot, int length) {
-        float[][] own = buffers().floats;
+        float[][] own = BUFFERS.get().floats;
         if (own[slot].length < length) {
             own[slot] = new float[length];
         }
@@ -128,7 +109,7 @@ public final class RowChunks {
 
     /** This thread's double working array number {@code slot}, at least {@code length} long. */
     public static double[] doubles(int slot, int length) {
-        double[][] own = buffers().doubles;
+        double[][] own = BUFFERS.get().doubles;
         if (own[slot].length < length) {
             own[slot] = new double[length];
         }

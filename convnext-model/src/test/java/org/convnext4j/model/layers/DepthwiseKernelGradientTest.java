@@ -19,6 +19,11 @@ class DepthwiseKernelGradientTest {
     }
 
     @Test
+    void fewChannelsGroupPixelsIncludingAPartGroupAtTheRowEnd() {
+        assertMatchesPlainLoops(new long[] {2, 9, 7, 40});   // groups of 4 pixels: 7 columns make a full and a part group
+    }
+
+    @Test
     void inputsSmallerThanTheKernel() {
         assertMatchesPlainLoops(new long[] {5, 2, 3, 16});
         assertMatchesPlainLoops(new long[] {4, 1, 1, 8});
