@@ -79,8 +79,8 @@ final class Patchify {
         int bandLength = channels * k * width;   // (c, ky, x): the band's k rows of each channel
         int patchRowsLength = patchesPerBand * k * k * channels;
         RowChunks.forEach(images.size(0) * bands, bandLength, chunk -> {
-            Object band = type == DataType.FLOAT ? RowChunks.floats(0, bandLength) : RowChunks.doubles(0, bandLength);
-            Object patchRows = type == DataType.FLOAT ? RowChunks.floats(1, patchRowsLength) : RowChunks.doubles(1, patchRowsLength);
+            Object band = workingArray(type, 0, bandLength);
+            Object patchRows = workingArray(type, 1, patchRowsLength);
             Buffer source = buffer(images);
             Buffer target = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
@@ -156,8 +156,8 @@ final class Patchify {
         // Written back whole, a band must first hold what lies outside its patches (the zeros set above).
         boolean readBand = intoPatches || width % k != 0;
         RowChunks.forEach(nhwc.size(0) * bands, bandLength, chunk -> {
-            Object band = type == DataType.FLOAT ? RowChunks.floats(0, bandLength) : RowChunks.doubles(0, bandLength);
-            Object patchRows = type == DataType.FLOAT ? RowChunks.floats(1, patchRowsLength) : RowChunks.doubles(1, patchRowsLength);
+            Object band = workingArray(type, 0, bandLength);
+            Object patchRows = workingArray(type, 1, patchRowsLength);
             Buffer bandsBuffer = buffer(nhwc);
             Buffer patchesBuffer = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
@@ -188,6 +188,11 @@ final class Patchify {
                 }
             }
         });
+    }
+
+    /** This thread's float or double working array number {@code slot}, at least {@code length} long. */
+    private static Object workingArray(DataType type, int slot, int length) {
+        return type == DataType.FLOAT ? RowChunks.floats(slot, length) : RowChunks.doubles(slot, length);
     }
 
     /** One fetch of the array's buffer per chunk: bands make many short copies (see {@link RowChunks#floatBuffer}). */

@@ -98,10 +98,7 @@ class HandWrittenLayerTest {
      */
     @Test
     void trainingAfterInferenceGivesTheSameGradients() {
-        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
-                new ConvNeXtConfig(List.of(2, 2, 2, 2), List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, 1,
-                DataType.FLOAT, new NoOp()));
-        graph.init();
+        ComputationGraph graph = smallNetwork(2, 1);
         Nd4j.getRandom().setSeed(9);
         INDArray input = Nd4j.randn(DataType.FLOAT, 3, 3, 32, 32);
         INDArray labels = Nd4j.eye(CLASSES).castTo(DataType.FLOAT);
@@ -120,16 +117,22 @@ class HandWrittenLayerTest {
     /** The stem reads the images element by element: a view into a larger batch or an f-order array must read as its values. */
     @Test
     void stemReadsImagesGivenAsAViewOrInFortranOrder() {
-        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
-                new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, 3,
-                DataType.FLOAT, new NoOp()));
-        graph.init();
+        ComputationGraph graph = smallNetwork(1, 3);
         Nd4j.getRandom().setSeed(11);
         INDArray batch = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
         INDArray view = batch.get(NDArrayIndex.interval(1, 3));
         INDArray expected = graph.outputSingle(view.dup('c'));
         assertClose(expected, graph.outputSingle(view), "output for a view");
         assertClose(expected, graph.outputSingle(view.dup('f')), "output for f-order images");
+    }
+
+    /** A four-stage network on 32 px images, {@code blocksPerStage} blocks of 8, 8, 16 and 16 channels. */
+    private static ComputationGraph smallNetwork(int blocksPerStage, long seed) {
+        List<Integer> depths = List.of(blocksPerStage, blocksPerStage, blocksPerStage, blocksPerStage);
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
+                new ConvNeXtConfig(depths, List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, seed, DataType.FLOAT, new NoOp()));
+        graph.init();
+        return graph;
     }
 
     private static void assertRuntimeMatchesDefinition(Layer handWritten, Layer reference, InputType inputType, boolean isHead) {
