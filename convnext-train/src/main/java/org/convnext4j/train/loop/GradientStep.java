@@ -1,5 +1,6 @@
 package org.convnext4j.train.loop;
 
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -78,8 +79,30 @@ public final class GradientStep {
                 gradient.muli(clipNorm / (norm + 1e-6));   // as torch.nn.utils.clip_grad_norm_
             }
         }
-        graph.getUpdater().update(graph.gradient(), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+        graph.getUpdater().update(new ViewGradient(graph), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
         graph.params().subi(gradient.reshape(graph.params().shape()));
         graph.getConfiguration().setIterationCount((int) step + 1);
+    }
+
+    /**
+     * The step's gradient as DL4J's updater wants it for its direct path: {@code gradient()} must
+     * return the updater's own flattened gradient array, the very object, or the updater treats the
+     * gradient as another network's and slices every parameter's gradient, and the batch-division
+     * subsets, out of it again on every step (DL4J's {@code DefaultGradient} returns a fresh
+     * reshape). Same memory, same arithmetic: atto's updater call 18–20 → 6.4–7.2 ms.
+     */
+    static final class ViewGradient extends DefaultGradient {
+        private final INDArray view;
+
+        ViewGradient(ComputationGraph graph) {
+            super(graph.getUpdater().getFlattenedGradientsView());
+            this.view = graph.getUpdater().getFlattenedGradientsView();
+            graph.gradient().gradientForVariable().forEach(this::setGradientFor);   // per-layer pre-apply steps read these
+        }
+
+        @Override
+        public INDArray gradient() {
+            return view;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.convnext4j.train.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.convnext4j.model.ConvNeXtConfig;
@@ -96,6 +97,15 @@ class GradientStepTest {
         assertEquals(1e-3, before.sub(graph.params()).norm2Number().doubleValue(), 1e-6);
     }
 
+    /** DL4J's updater takes its direct path only when the gradient it is given returns the updater's own array. */
+    @Test
+    void theUpdaterIsHandedItsOwnGradientArray() {
+        ComputationGraph graph = graph();
+        GradientStep optimizer = new GradientStep(graph, null);
+        optimizer.accumulate(batch(4));
+        assertSame(graph.getUpdater().getFlattenedGradientsView(), new GradientStep.ViewGradient(graph).gradient());
+    }
+
     private static DataSet rows(DataSet data, int from, int to) {
         return new DataSet(data.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)),
                 data.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)));
@@ -115,4 +125,5 @@ class GradientStepTest {
         }
         return new DataSet(Nd4j.randn(DataType.FLOAT, n, 3, 32, 32), labels);
     }
+
 }
