@@ -95,8 +95,12 @@ public final class GradientStep {
         private final INDArray view;
 
         ViewGradient(ComputationGraph graph) {
-            super(graph.getUpdater().getFlattenedGradientsView());
-            this.view = graph.getUpdater().getFlattenedGradientsView();
+            this(graph, graph.getUpdater().getFlattenedGradientsView());
+        }
+
+        private ViewGradient(ComputationGraph graph, INDArray view) {
+            super(view);
+            this.view = view;
             graph.gradient().gradientForVariable().forEach(this::setGradientFor);   // per-layer pre-apply steps read these
         }
 
