@@ -68,7 +68,6 @@ final class BenchmarkCommand extends ConvNeXtCommand {
             labels.putScalar(i, i % numClasses, 1.0);
         }
         DataSet data = new DataSet(images, labels);
-        GradientStep step = new GradientStep(graph, null);
 
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
@@ -76,6 +75,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         if (mode == Mode.infer) {
             report("forward", time(() -> graph.outputSingle(false, images)));
         } else {
+            GradientStep step = new GradientStep(graph, null);   // its gradient array only where it is used
             PhaseTimer phases = new PhaseTimer();
             graph.setListeners(phases);
             long[] counter = {0};
