@@ -41,7 +41,9 @@ final class BenchmarkCommand extends ConvNeXtCommand {
     @Option(names = "--mode", defaultValue = "infer", description = "train or infer (default ${DEFAULT-VALUE})")
     private Mode mode;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "untimed steps first (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "3",
+            description = "untimed steps first (default ${DEFAULT-VALUE}); small models need about 200 before HotSpot has compiled"
+                    + " the per-step Java code fully")
     private int warmup;
 
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default ${DEFAULT-VALUE})")
