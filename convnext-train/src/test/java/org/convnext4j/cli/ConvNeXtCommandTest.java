@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4jBackend;
 
@@ -31,18 +27,10 @@ class ConvNeXtCommandTest {
     void aMachineWithoutAUsableBackendGetsOneLine() {
         Error failure = new ExceptionInInitializerError(
                 new RuntimeException(new Nd4jBackend.NoAvailableBackendException("Please ensure that you have an nd4j backend")));
-        PrintStream original = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = new Failing(failure).call();
-        } finally {
-            System.setErr(original);
-        }
+        CliRun run = CliRun.capture(() -> new Failing(failure).call());
 
-        assertEquals(ConvNeXtCommand.NO_BACKEND, code);
-        assertEquals("error: " + ConvNeXtCommand.NO_BACKEND_MESSAGE + System.lineSeparator(), err.toString(StandardCharsets.UTF_8));
+        assertEquals(ConvNeXtCommand.NO_BACKEND, run.exitCode());
+        assertEquals("error: " + ConvNeXtCommand.NO_BACKEND_MESSAGE + System.lineSeparator(), run.err());
     }
 
     @Test
