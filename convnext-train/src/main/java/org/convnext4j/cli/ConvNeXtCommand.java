@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
+import java.nio.file.Path;
+
+import org.convnext4j.train.loop.RunLog;
 import org.convnext4j.train.loop.Trainer;
 import org.nd4j.linalg.factory.Nd4jBackend;
 import org.slf4j.Logger;
@@ -30,10 +33,22 @@ abstract class ConvNeXtCommand implements Callable<Integer> {
     /** The command's work; throws {@link IllegalArgumentException} or {@link IOException} for the user's mistakes. */
     protected abstract void execute() throws IOException;
 
+    /**
+     * The folder whose {@code train.log} receives this command's log from its first line on, or null
+     * for none; called before {@link #execute}.
+     */
+    protected Path logFolder() throws IOException {
+        return null;
+    }
+
     @Override
     public final Integer call() {
         try {
-            execute();
+            Path folder = logFolder();
+            try (RunLog ignored = folder == null ? null : RunLog.to(folder)) {
+                LOG.info(RuntimeReport.line());
+                execute();
+            }
             return OK;
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("error: " + e.getMessage());

@@ -1,13 +1,13 @@
 package org.convnext4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
-import org.convnext4j.train.loop.RunLog;
 import org.convnext4j.train.loop.TrainState;
 import org.convnext4j.train.loop.Trainer;
 import org.convnext4j.train.loop.TrainingRun;
@@ -31,25 +31,33 @@ final class TrainCommand extends ConvNeXtCommand {
     @Option(names = "--resume", description = "auto (newest checkpoint in the output folder, if any) or a checkpoint folder")
     private String resume;
 
+    private Recipe recipe;
+
+    /** The recipe is read first, so that the run's train.log holds the command's log from its first line. */
     @Override
-    protected void execute() throws IOException {
+    protected Path logFolder() throws IOException {
         List<String> all = new ArrayList<>(overrides);
         if (output != null) {
             all.add("output.dir=" + output);
         }
-        Recipe recipe = RecipeLoader.load(config, all);
-        try (RunLog ignored = RunLog.to(Path.of(recipe.output().dir()))) {
-            TrainingRun run = TrainingRun.prepare(recipe, resume);
-            try {
-                TrainState state = new Trainer(run).train();
-                System.out.printf("done: epoch %d, best val top-1 %.2f%% (epoch %d)%s; checkpoints in %s%n", state.epoch(),
-                        100 * state.bestTop1(), state.bestEpoch() + 1,
-                        state.bestEmaEpoch() < 0 ? "" : String.format(", best EMA top-1 %.2f%%", 100 * state.bestEmaTop1()),
-                        run.store().folder());
-            } finally {
-                run.train().close();
-                run.val().close();
-            }
+        recipe = RecipeLoader.load(config, all);
+        Path folder = Path.of(recipe.output().dir());
+        Files.createDirectories(folder);
+        return folder;
+    }
+
+    @Override
+    protected void execute() throws IOException {
+        TrainingRun run = TrainingRun.prepare(recipe, resume);
+        try {
+            TrainState state = new Trainer(run).train();
+            System.out.printf("done: epoch %d, best val top-1 %.2f%% (epoch %d)%s; checkpoints in %s%n", state.epoch(),
+                    100 * state.bestTop1(), state.bestEpoch() + 1,
+                    state.bestEmaEpoch() < 0 ? "" : String.format(", best EMA top-1 %.2f%%", 100 * state.bestEmaTop1()),
+                    run.store().folder());
+        } finally {
+            run.train().close();
+            run.val().close();
         }
     }
 }

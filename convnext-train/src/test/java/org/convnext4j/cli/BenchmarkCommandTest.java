@@ -36,6 +36,6 @@ class BenchmarkCommandTest {
         CliRun run = CliRun.of("benchmark", "--variant", "convnext_test", "--batch", "0");
 
         assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.out());
-        assertEquals("--batch and --steps must be >= 1 and --warmup >= 0", run.err().strip().replaceFirst("^.*?: ", ""));
+        assertEquals("--batch and --steps must be >= 1 and --warmup >= 0", run.errors().strip().replaceFirst("^.*?: ", ""));
     }
 }

@@ -4,9 +4,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Runs the command line in-process and captures what it printed. */
 record CliRun(int exitCode, String out, String err) {
+
+    /** A line the logger wrote (logback-test.xml's pattern), as the first line of every command is. */
+    private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN) .*");
+
+    /** Standard error without the INFO and WARN lines of the log: what the command itself printed there. */
+    String errors() {
+        return err.lines().filter(line -> !LOG_LINE.matcher(line).matches())
+                .map(line -> line + System.lineSeparator()).collect(Collectors.joining());
+    }
 
     static CliRun of(String... args) {
         return capture(() -> ConvNeXtCli.execute(args));

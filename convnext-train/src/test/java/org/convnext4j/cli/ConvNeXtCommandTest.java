@@ -3,7 +3,9 @@ package org.convnext4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.convnext4j.model.kernels.KernelChoice;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4jBackend;
 
@@ -30,7 +32,19 @@ class ConvNeXtCommandTest {
         CliRun run = CliRun.capture(() -> new Failing(failure).call());
 
         assertEquals(ConvNeXtCommand.NO_BACKEND, run.exitCode());
-        assertEquals("error: " + ConvNeXtCommand.NO_BACKEND_MESSAGE + System.lineSeparator(), run.err());
+        assertEquals("error: " + ConvNeXtCommand.NO_BACKEND_MESSAGE + System.lineSeparator(), run.errors());
+    }
+
+    /** The first log line of every command names the ND4J backend and the kernels this process runs. */
+    @Test
+    void theFirstLogLineNamesTheBackendAndTheKernels() {
+        CliRun run = CliRun.of("inspect", "--variant", "convnext_test");
+
+        assertEquals(ConvNeXtCommand.OK, run.exitCode(), run.err());
+        String first = run.err().lines().findFirst().orElseThrow();
+        String setting = System.getenv(KernelChoice.VARIABLE) == null ? "auto, unset" : System.getenv(KernelChoice.VARIABLE);
+        assertTrue(first.endsWith("ND4J backend " + KernelChoice.backend().describe() + ", kernels "
+                + KernelChoice.active().name() + " (CONVNEXT_KERNELS=" + setting + ")"), first);
     }
 
     @Test

@@ -122,7 +122,7 @@ class DataCommandTest {
 
     private static void assertOneLineError(CliRun run, String expected) {
         assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.out());
-        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertEquals(1, run.errors().strip().lines().count(), run.err());
         assertTrue(run.err().contains(expected), run.err());
     }
 

@@ -19,7 +19,7 @@ class InspectCommandTest {
     void unknownVariantIsAOneLineError() {
         CliRun run = CliRun.of("inspect", "--variant", "convnext_huge");
         assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode());
-        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertEquals(1, run.errors().strip().lines().count(), run.err());
         assertTrue(run.err().contains("unknown variant 'convnext_huge'"), run.err());
     }
 

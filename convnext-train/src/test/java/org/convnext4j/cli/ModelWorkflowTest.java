@@ -130,7 +130,7 @@ class ModelWorkflowTest {
 
     private static void assertOneLineError(CliRun run, String expected) {
         assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.out() + run.err());
-        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertEquals(1, run.errors().strip().lines().count(), run.err());
         assertTrue(run.err().contains(expected), run.err());
     }
 

@@ -86,13 +86,13 @@ class TrainEvalCommandTest {
     void recipeMistakesAreOneLineErrors() {
         CliRun typo = CliRun.of("train", "--config", recipe.toString(), "--set", "optimizer.lrr=1");
         assertEquals(ConvNeXtCommand.INVALID_INPUT, typo.exitCode());
-        assertTrue(typo.err().strip().matches("error: .*recipe.yaml: unknown key 'optimizer.lrr'.*"), typo.err());
+        assertTrue(typo.errors().strip().matches("error: .*recipe.yaml: unknown key 'optimizer.lrr'.*"), typo.err());
         CliRun missing = CliRun.of("train", "--config", dir.resolve("nope.yaml").toString());
         assertEquals(ConvNeXtCommand.INVALID_INPUT, missing.exitCode());
         assertTrue(missing.err().contains("no such recipe file"), missing.err());
         CliRun noData = CliRun.of("train", "--config", recipe.toString(), "--set", "data.root=" + dir.resolve("void"),
                 "--output", dir.resolve("void-run").toString());
         assertEquals(ConvNeXtCommand.INVALID_INPUT, noData.exitCode());
-        assertEquals(1, noData.err().strip().lines().count(), noData.err());
+        assertEquals(1, noData.errors().strip().lines().count(), noData.err());
     }
 }

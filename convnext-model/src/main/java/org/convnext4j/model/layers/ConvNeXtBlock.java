@@ -3,6 +3,8 @@ package org.convnext4j.model.layers;
 import java.util.Map;
 import java.util.Objects;
 
+import org.convnext4j.model.kernels.DropPath;
+import org.convnext4j.model.kernels.Kernels;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -28,7 +30,7 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
     public static final String FC2_WEIGHT = "fc2W";
     public static final String FC2_BIAS = "fc2B";
     public static final String GAMMA = "gamma";
-    public static final int KERNEL = 7;
+    public static final int KERNEL = Kernels.DEPTHWISE_KERNEL;
     public static final int MLP_RATIO = 4;
 
     private int dim;
@@ -75,9 +77,6 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        TruncatedNormal.fill(params.get(DW_WEIGHT), ConvNeXtInit.WEIGHT_STD);
-        TruncatedNormal.fill(params.get(FC1_WEIGHT), ConvNeXtInit.WEIGHT_STD);
-        TruncatedNormal.fill(params.get(FC2_WEIGHT), ConvNeXtInit.WEIGHT_STD);
         params.get(DW_BIAS).assign(0);
         params.get(NORM_WEIGHT).assign(1);
         params.get(NORM_BIAS).assign(0);
@@ -86,6 +85,13 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         if (hasLayerScale()) {
             params.get(GAMMA).assign(layerScaleInit);
         }
+    }
+
+    @Override
+    protected void initializeWeights(Map<String, INDArray> params, WeightDraws draws) {
+        draws.truncatedNormal(params.get(DW_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        draws.truncatedNormal(params.get(FC1_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        draws.truncatedNormal(params.get(FC2_WEIGHT), ConvNeXtInit.WEIGHT_STD);
     }
 
     @Override
@@ -104,7 +110,7 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtBlockLayer(conf, dataType, dim, hasLayerScale(), dropPathRate);
+        return new ConvNeXtBlockRuntime(conf, dataType, dim, hasLayerScale(), dropPathRate);
     }
 
     @Override

@@ -48,8 +48,12 @@ public class ConvNeXtDownsample extends ConvNeXtSameDiffLayer {
     public void initializeParameters(Map<String, INDArray> params) {
         params.get(NORM_WEIGHT).assign(1);
         params.get(NORM_BIAS).assign(0);
-        TruncatedNormal.fill(params.get(CONV_WEIGHT), ConvNeXtInit.WEIGHT_STD);
         params.get(CONV_BIAS).assign(0);
+    }
+
+    @Override
+    protected void initializeWeights(Map<String, INDArray> params, WeightDraws draws) {
+        draws.truncatedNormal(params.get(CONV_WEIGHT), ConvNeXtInit.WEIGHT_STD);
     }
 
     @Override
@@ -60,7 +64,7 @@ public class ConvNeXtDownsample extends ConvNeXtSameDiffLayer {
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtDownsampleLayer(conf, dataType, inDim, outDim);
+        return new ConvNeXtDownsampleRuntime(conf, dataType, inDim, outDim);
     }
 
     @Override

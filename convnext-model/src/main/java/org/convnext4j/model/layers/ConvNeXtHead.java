@@ -50,9 +50,13 @@ public class ConvNeXtHead extends ConvNeXtSameDiffLayer {
     public void initializeParameters(Map<String, INDArray> params) {
         params.get(NORM_WEIGHT).assign(1);
         params.get(NORM_BIAS).assign(0);
-        TruncatedNormal.fill(params.get(FC_WEIGHT), ConvNeXtInit.WEIGHT_STD);
-        params.get(FC_WEIGHT).muli(headInitScale);
         params.get(FC_BIAS).assign(0);   // zero times head_init_scale
+    }
+
+    @Override
+    protected void initializeWeights(Map<String, INDArray> params, WeightDraws draws) {
+        draws.truncatedNormal(params.get(FC_WEIGHT), ConvNeXtInit.WEIGHT_STD);
+        params.get(FC_WEIGHT).muli(headInitScale);
     }
 
     @Override
@@ -64,7 +68,7 @@ public class ConvNeXtHead extends ConvNeXtSameDiffLayer {
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtHeadLayer(conf, dataType, dim, numClasses);
+        return new ConvNeXtHeadRuntime(conf, dataType, dim, numClasses);
     }
 
     @Override

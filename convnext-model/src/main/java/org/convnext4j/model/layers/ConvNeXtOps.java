@@ -1,16 +1,15 @@
 package org.convnext4j.model.layers;
 
+import org.convnext4j.model.kernels.DepthwiseReach;
+import org.convnext4j.model.kernels.Kernels;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
-/** The building blocks shared by the ConvNeXt layers and their runtimes. Activations are channels-last (NHWC). */
+/** The building blocks of the ConvNeXt layers' SameDiff definitions. Activations are channels-last (NHWC). */
 final class ConvNeXtOps {
-
-    /** LayerNorm epsilon of every ConvNeXt norm. */
-    static final double LAYER_NORM_EPS = 1e-6;
 
     private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
 
@@ -25,7 +24,7 @@ final class ConvNeXtOps {
         int axis = rank - 1;
         SDVariable centered = x.sub(sd.mean(x, true, axis));
         SDVariable variance = sd.mean(centered.mul(centered), true, axis);
-        SDVariable normalized = centered.div(sd.math().sqrt(variance.add(LAYER_NORM_EPS)));
+        SDVariable normalized = centered.div(sd.math().sqrt(variance.add(Kernels.LAYER_NORM_EPS)));
         return normalized.mul(weight).add(bias);
     }
 
@@ -47,15 +46,6 @@ final class ConvNeXtOps {
 
     /** The 7×7 depthwise convolution of a block: stride 1, padding 3, channels-last. */
     static Conv2DConfig depthwise7x7() {
-        return depthwiseSame(7, 7);
-    }
-
-    /** A depthwise convolution with an odd kH×kW kernel, stride 1, padded to keep the size, channels-last. */
-    static Conv2DConfig depthwiseSame(int kH, int kW) {
-        return Conv2DConfig.builder()
-                .kH(kH).kW(kW).sH(1).sW(1).pH(kH / 2).pW(kW / 2)
-                .paddingMode(PaddingMode.VALID)
-                .dataFormat(Conv2DConfig.NHWC)
-                .build();
+        return DepthwiseReach.of(Kernels.DEPTHWISE_KERNEL, Kernels.DEPTHWISE_KERNEL).convolution();
     }
 }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Base of the ConvNeXt layers: a DL4J {@link SameDiffLayer} definition that runs in a network
- * through its own hand-written runtime layer (see {@link HandWrittenLayer}).
+ * through its own hand-written runtime layer (see {@link HandWrittenRuntime}).
  */
 public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
 
@@ -27,13 +27,22 @@ public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
         Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        if (initializeParams) {
+            initializeWeights(paramTable, WeightDraws.forLayer(conf.getSeed(), layerIndex));
+        }
         layer.setParamTable(paramTable);
         layer.setConf(conf);
         return layer;
     }
 
     /**
-     * The layer that runs this definition in a network: a {@link HandWrittenLayer}. Tests run
+     * Draws the random initial weights ({@link #initializeParameters} sets the constant ones), from the
+     * network's seed and this layer's index, so a seed gives the same network everywhere.
+     */
+    protected abstract void initializeWeights(Map<String, INDArray> params, WeightDraws draws);
+
+    /**
+     * The layer that runs this definition in a network: a {@link HandWrittenRuntime}. Tests run
      * {@link #defineLayer} itself through DL4J's generic SameDiff runtime to check it against.
      */
     protected abstract org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType);

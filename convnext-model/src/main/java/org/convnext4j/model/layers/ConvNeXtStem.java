@@ -50,10 +50,14 @@ public class ConvNeXtStem extends ConvNeXtSameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        TruncatedNormal.fill(params.get(CONV_WEIGHT), ConvNeXtInit.WEIGHT_STD);
         params.get(CONV_BIAS).assign(0);
         params.get(NORM_WEIGHT).assign(1);
         params.get(NORM_BIAS).assign(0);
+    }
+
+    @Override
+    protected void initializeWeights(Map<String, INDArray> params, WeightDraws draws) {
+        draws.truncatedNormal(params.get(CONV_WEIGHT), ConvNeXtInit.WEIGHT_STD);
     }
 
     @Override
@@ -66,7 +70,7 @@ public class ConvNeXtStem extends ConvNeXtSameDiffLayer {
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtStemLayer(conf, dataType, dim);
+        return new ConvNeXtStemRuntime(conf, dataType, dim);
     }
 
     @Override

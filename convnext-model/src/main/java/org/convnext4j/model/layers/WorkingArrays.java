@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.convnext4j.model.kernels.WorkerLocal;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +21,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class WorkingArrays {
 
-    private static final WorkerLocal<WorkingArrays> SCRATCH = new WorkerLocal<>(WorkingArrays::new);
+    private static final ThreadLocal<WorkingArrays> SCRATCH = ThreadLocal.withInitial(WorkingArrays::new);
 
     /** By role and data type: a flat buffer as long as the largest shape asked for. */
     private final Map<String, INDArray> buffers = new HashMap<>();

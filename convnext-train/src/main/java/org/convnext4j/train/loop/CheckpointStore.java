@@ -15,15 +15,19 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.model.weights.SafeTensors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * The checkpoints of a run, {@code OUTPUT/checkpoints/<name>/} each: {@code model.zip} (weights,
  * optimizer state, architecture, class names), {@code ema.safetensors} (when EMA is on),
- * {@code recipe.yaml} (the effective recipe) and {@code state.json}.
+ * {@code recipe.yaml} (the effective recipe), {@code state.json} and {@code runtime.json} (the ND4J
+ * backend and kernels that computed it).
  *
  * <p>A checkpoint is written into a temporary folder and renamed into place only when complete, so
  * a kill or a full disk during a save leaves every earlier checkpoint intact; a leftover temporary
@@ -35,6 +39,7 @@ public final class CheckpointStore {
     public static final String BEST_EMA = "best-ema";
     private static final String TEMP_SUFFIX = ".partial";
     private static final String EMA_TENSOR = "ema";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path folder;
 
@@ -69,6 +74,7 @@ public final class CheckpointStore {
             }
             writeSynced(temp.resolve("recipe.yaml"), recipeYaml);
             writeSynced(temp.resolve("state.json"), state.toJson());
+            writeSynced(temp.resolve("runtime.json"), runtimeJson());
             Path old = folder.resolve(name + ".old");
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -79,6 +85,13 @@ public final class CheckpointStore {
         } finally {
             deleteTree(temp);
         }
+    }
+
+    /** What computed the checkpoint: the ND4J backend and the kernels (see {@link KernelChoice}). */
+    private static String runtimeJson() throws IOException {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("backend", KernelChoice.backend().describe()).put("kernels", KernelChoice.active().name());
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
     /** The newest regular checkpoint (not best/best-ema), if any. */

@@ -1,5 +1,6 @@
 package org.convnext4j.train.loop;
 
+import org.convnext4j.model.kernels.KernelChoice;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,7 +29,7 @@ public final class Ema {
     }
 
     public void update(ComputationGraph graph) {
-        weights.muli(decay).addi(graph.params().mul(1 - decay));
+        KernelChoice.active().emaUpdate(weights, graph.params(), decay);
     }
 
     public INDArray weights() {

@@ -42,7 +42,7 @@ public final class Trainer {
     private final MetricsLog metrics;
     private TrainState state;
     private volatile boolean stopRequested;
-    private Consumer<TrainState> afterBatch = state -> { };
+    private Consumer<BatchDone> afterBatch = done -> { };
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public Trainer(TrainingRun run) {
@@ -56,8 +56,12 @@ public final class Trainer {
         this.metrics = new MetricsLog(run.outputDir());
     }
 
-    /** Called after every batch with the state reached; a hook for progress displays and tests. */
-    public void afterBatch(Consumer<TrainState> listener) {
+    /** What an {@link #afterBatch} listener hears after each micro-batch: the state reached and the batch's loss. */
+    public record BatchDone(TrainState state, double loss) {
+    }
+
+    /** Called after every micro-batch; a hook for progress displays and tests. */
+    public void afterBatch(Consumer<BatchDone> listener) {
         this.afterBatch = listener;
     }
 
@@ -105,7 +109,7 @@ public final class Trainer {
                         step++;
                     }
                     state = state.advance(batchIndex + 1, step);
-                    afterBatch.accept(state);
+                    afterBatch.accept(new BatchDone(state, loss));
                     if (lossCount % recipe.training().logEvery() == 0) {
                         LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
                                 train.numBatches(), lossSum / lossCount, learningRate()));

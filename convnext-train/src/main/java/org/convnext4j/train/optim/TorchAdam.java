@@ -3,8 +3,8 @@ package org.convnext4j.train.optim;
 import java.util.Map;
 import java.util.Objects;
 
-import org.convnext4j.model.kernels.RowChunks;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.convnext4j.model.kernels.AdamStep;
+import org.convnext4j.model.kernels.KernelChoice;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -143,52 +143,9 @@ public class TorchAdam implements IUpdater {
 
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
-            int t = iteration + 1;
-            double stepSize = config.getLearningRate(iteration, epoch) / (1 - Math.pow(config.beta1, t));
-            double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(config.beta2, t));
-            INDArray g = gradient.reshape(m.length());
-            // One pass over the moments and the gradient, which becomes the step: six streams of the
-            // model's size where separate ND4J ops made over twenty.
-            if (RowChunks.checkedType(g, m, v) == DataType.FLOAT) {
-                float b1 = (float) config.beta1;
-                float b2 = (float) config.beta2;
-                float eps = (float) config.epsilon;
-                float size = (float) stepSize;
-                float correction = (float) (1 / sqrtBiasCorrection2);
-                RowChunks.forEach(g.length(), 1, chunk -> {
-                    int length = chunk.length();
-                    float[] gs = chunk.read(g, 0);
-                    float[] ms = chunk.read(m, 1);
-                    float[] vs = chunk.read(v, 2);
-                    for (int i = 0; i < length; i++) {
-                        float gi = gs[i];
-                        ms[i] = b1 * ms[i] + (1 - b1) * gi;
-                        vs[i] = b2 * vs[i] + (1 - b2) * gi * gi;
-                        gs[i] = size * ms[i] / ((float) Math.sqrt(vs[i]) * correction + eps);
-                    }
-                    chunk.write(gs, g);
-                    chunk.write(ms, m);
-                    chunk.write(vs, v);
-                });
-            } else {
-                double b1 = config.beta1;
-                double b2 = config.beta2;
-                RowChunks.forEach(g.length(), 1, chunk -> {
-                    int length = chunk.length();
-                    double[] gs = chunk.readDoubles(g, 0);
-                    double[] ms = chunk.readDoubles(m, 1);
-                    double[] vs = chunk.readDoubles(v, 2);
-                    for (int i = 0; i < length; i++) {
-                        double gi = gs[i];
-                        ms[i] = b1 * ms[i] + (1 - b1) * gi;
-                        vs[i] = b2 * vs[i] + (1 - b2) * gi * gi;
-                        gs[i] = stepSize * ms[i] / (Math.sqrt(vs[i]) / sqrtBiasCorrection2 + config.epsilon);
-                    }
-                    chunk.write(gs, g);
-                    chunk.write(ms, m);
-                    chunk.write(vs, v);
-                });
-            }
+            AdamStep step = AdamStep.of(config.getLearningRate(iteration, epoch), config.beta1, config.beta2, config.epsilon,
+                    iteration + 1);
+            KernelChoice.active().adamStep(step, gradient.reshape(m.length()), m, v);
         }
     }
 }

@@ -16,6 +16,7 @@ import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelInfo;
+import org.convnext4j.model.kernels.KernelChoice;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,9 @@ class CheckpointStoreTest {
         assertEquals(graph.params(), loaded.graph().params());
         assertEquals(ema.weights(), loaded.emaWeights());
         assertEquals("recipe: 3\n", Files.readString(newest.resolve("recipe.yaml")));
+        String runtime = Files.readString(newest.resolve("runtime.json"));
+        assertTrue(runtime.contains("\"kernels\" : \"" + KernelChoice.active().name() + "\"")
+                && runtime.contains("\"backend\" : \"" + KernelChoice.backend().describe() + "\""), runtime);
         assertNull(CheckpointStore.load(dir.resolve("checkpoints").resolve(CheckpointStore.name(second))).emaWeights());
 
         store.prune(1);

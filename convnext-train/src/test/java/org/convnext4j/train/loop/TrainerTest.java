@@ -60,8 +60,8 @@ class TrainerTest {
     void stoppingMidEpochSavesAndResumesExactly() throws IOException {
         TrainingRun first = TrainingRun.prepare(recipe("stopped"), null);
         Trainer trainer = new Trainer(first);
-        trainer.afterBatch(s -> {
-            if (s.epoch() == 1 && s.batchesDone() == 2) {
+        trainer.afterBatch(done -> {
+            if (done.state().epoch() == 1 && done.state().batchesDone() == 2) {
                 trainer.requestStop();
             }
         });

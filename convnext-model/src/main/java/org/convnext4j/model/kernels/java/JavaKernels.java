@@ -1,0 +1,145 @@
+package org.convnext4j.model.kernels.java;
+
+import org.convnext4j.model.kernels.AdamStep;
+import org.convnext4j.model.kernels.Backend;
+import org.convnext4j.model.kernels.DepthwiseReach;
+import org.convnext4j.model.kernels.DropPath;
+import org.convnext4j.model.kernels.KernelChoice;
+import org.convnext4j.model.kernels.Kernels;
+import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The kernels as fused Java passes over host memory where that is faster on the CPU than a chain of
+ * ND4J ops (LayerNorm, GELU, the block output, the patch rearrangements, the depthwise kernel
+ * gradient, the Adam step), and the same ND4J ops as {@link Nd4jKernels} for the rest (matrix
+ * products, the depthwise convolution, pooling, EMA).
+ *
+ * <p>The passes read and write arrays through their host buffers, which only ND4J's CPU backend
+ * keeps current: on any other backend they would read stale memory. So they refuse to be made for
+ * one ({@link #JavaKernels(Backend)}).
+ */
+public final class JavaKernels implements Kernels {
+
+    private final Nd4jKernels nd4j = new Nd4jKernels();
+
+    /** @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend */
+    public JavaKernels(Backend backend) {
+        if (!backend.cpu()) {
+            throw new IllegalArgumentException(KernelChoice.VARIABLE + "=java: the Java kernels work on host memory and run only"
+                    + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
+                    + KernelChoice.VARIABLE + "=nd4j (or auto)");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
+        nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
+    }
+
+    @Override
+    public void addColumnBias(INDArray rows, INDArray bias) {
+        nd4j.addColumnBias(rows, bias);
+    }
+
+    @Override
+    public void columnSums(INDArray rows, INDArray sums) {
+        nd4j.columnSums(rows, sums);
+    }
+
+    @Override
+    public void meanPool(INDArray input, INDArray pooled) {
+        nd4j.meanPool(input, pooled);
+    }
+
+    @Override
+    public void meanPoolBackward(INDArray dPooled, INDArray inputGradient) {
+        nd4j.meanPoolBackward(dPooled, inputGradient);
+    }
+
+    @Override
+    public void layerNorm(INDArray x, INDArray inputBias, INDArray weight, INDArray bias, INDArray out, LayerNormSaved saved) {
+        RowLayerNorm.forward(x, inputBias, weight, bias, out, saved);
+    }
+
+    @Override
+    public void layerNormBackward(INDArray dy, LayerNormSaved saved, INDArray weight, INDArray weightGradient,
+                                  INDArray biasGradient, INDArray dx, INDArray dxColumnSums) {
+        RowLayerNorm.backward(dy, saved, weight, weightGradient, biasGradient, dx, dxColumnSums);
+    }
+
+    @Override
+    public void gelu(INDArray hidden, INDArray bias, INDArray twiceActivated) {
+        Gelu.forward(hidden, bias, twiceActivated);
+    }
+
+    @Override
+    public void geluBackward(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, INDArray biasGradient) {
+        Gelu.backward(hidden, bias, halfDActivated, dHidden, biasGradient);
+    }
+
+    @Override
+    public void blockOutput(INDArray x, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray out) {
+        BlockOutput.forward(x, m, bias, gamma, dropPath, out);
+    }
+
+    @Override
+    public void blockOutputBackward(INDArray dOut, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray dM,
+                                    INDArray gammaGradient, INDArray biasGradient) {
+        BlockOutput.backward(dOut, m, bias, gamma, dropPath, dM, gammaGradient, biasGradient);
+    }
+
+    @Override
+    public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
+        nd4j.depthwise(input, kernel, bias, out);
+    }
+
+    /**
+     * The input gradient as the forward convolution with the kernel turned 180°, the kernel gradient
+     * by {@link DepthwiseKernelGradient}: oneDNN runs libnd4j's depthwise backward op through im2col
+     * and GEMM in this layout, many times slower than its forward kernel.
+     */
+    @Override
+    public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
+        DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
+        INDArray reachable = reach.kernel(kernel);
+        INDArray turned = reachable.ulike();
+        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(reachable).addOutputs(turned).addIntegerArguments(0, 1).build());
+        Nd4j.exec(new DepthwiseConv2D(dOut, turned, null, inputGradient, reach.convolution()));
+        DepthwiseKernelGradient.compute(input, dOut, kernelGradient);
+    }
+
+    @Override
+    public void imagesToPatches(INDArray images, int k, INDArray patches) {
+        Patchify.imagesToPatches(images, k, patches);
+    }
+
+    @Override
+    public void toPatches(INDArray input, int k, INDArray patches) {
+        Patchify.toPatches(input, k, patches);
+    }
+
+    @Override
+    public void fromPatches(INDArray patches, int k, INDArray output) {
+        Patchify.fromPatches(patches, k, output);
+    }
+
+    @Override
+    public void adamStep(AdamStep step, INDArray gradient, INDArray m, INDArray v) {
+        AdamUpdate.apply(step, gradient, m, v);
+    }
+
+    @Override
+    public void emaUpdate(INDArray average, INDArray weights, double decay) {
+        nd4j.emaUpdate(average, weights, decay);
+    }
+}

@@ -1,0 +1,247 @@
+package org.convnext4j.model.kernels.nd4j;
+
+import org.convnext4j.model.kernels.AdamStep;
+import org.convnext4j.model.kernels.DepthwiseReach;
+import org.convnext4j.model.kernels.DropPath;
+import org.convnext4j.model.kernels.Kernels;
+import org.convnext4j.model.kernels.LayerNormSaved;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The kernels as ND4J ops only: every array stays where the backend keeps it (the GPU's memory on
+ * nd4j-cuda), nothing is read element by element from Java. The reference implementation, and the
+ * one any backend but the CPU's runs.
+ *
+ * <p>Temporaries are allocated per call, outside DL4J's workspaces, as the runtimes call the kernels.
+ */
+public final class Nd4jKernels implements Kernels {
+
+    /** Broadcast dimension of a per-column vector over the rows of a matrix. */
+    private static final int PER_COLUMN = 1;
+    /** Broadcast dimension of a per-row (per-sample) vector. */
+    private static final int PER_ROW = 0;
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    /** libnd4j's integer arguments for channels-last data and explicit padding. */
+    private static final int NHWC = 1;
+    private static final int EXPLICIT_PADDING = 0;
+
+    @Override
+    public String name() {
+        return "nd4j";
+    }
+
+    @Override
+    public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
+        Nd4j.exec(new Mmul(a, b, c, alpha, 0.0, MMulTranspose.builder().transposeA(transposeA).transposeB(transposeB).build()));
+    }
+
+    @Override
+    public void addColumnBias(INDArray rows, INDArray bias) {
+        Nd4j.exec(new BroadcastAddOp(rows, bias, rows, PER_COLUMN));
+    }
+
+    @Override
+    public void columnSums(INDArray rows, INDArray sums) {
+        rows.sum(sums, 0);
+    }
+
+    @Override
+    public void meanPool(INDArray input, INDArray pooled) {
+        input.mean(pooled, 1, 2);
+    }
+
+    @Override
+    public void meanPoolBackward(INDArray dPooled, INDArray inputGradient) {
+        long batch = inputGradient.size(0);
+        long positions = inputGradient.size(1) * inputGradient.size(2);
+        INDArray share = dPooled.mul(1.0 / positions);
+        INDArray spread = inputGradient.reshape(batch, positions, inputGradient.size(3));
+        Nd4j.exec(new BroadcastCopyOp(spread, share, spread, 0, 2));
+    }
+
+    @Override
+    public void layerNorm(INDArray x, INDArray inputBias, INDArray weight, INDArray bias, INDArray out, LayerNormSaved saved) {
+        INDArray centred = inputBias == null ? x.dup('c') : x.addRowVector(inputBias);
+        centred.subiColumnVector(centred.mean(true, 1));
+        INDArray reciprocalStd = Transforms.sqrt(centred.mul(centred).mean(true, 1).addi(LAYER_NORM_EPS), false).rdivi(1.0);
+        INDArray normalized = centred.muliColumnVector(reciprocalStd);
+        if (saved != null) {
+            saved.normalized().assign(normalized);
+            saved.reciprocalStd().assign(reciprocalStd.reshape(saved.reciprocalStd().shape()));
+        }
+        Nd4j.exec(new BroadcastMulOp(normalized, weight, out, PER_COLUMN));
+        addColumnBias(out, bias);
+    }
+
+    @Override
+    public void layerNormBackward(INDArray dy, LayerNormSaved saved, INDArray weight, INDArray weightGradient,
+                                  INDArray biasGradient, INDArray dx, INDArray dxColumnSums) {
+        INDArray normalized = saved.normalized();
+        INDArray reciprocalStd = saved.reciprocalStd().reshape(dy.size(0), 1);
+        // The parameter gradients first: dx may be dy itself.
+        dy.mul(normalized).sum(weightGradient, 0);
+        dy.sum(biasGradient, 0);
+        INDArray gdy = dy.mulRowVector(weight);
+        INDArray meanGdyX = gdy.mul(normalized).mean(true, 1);
+        gdy.subiColumnVector(gdy.mean(true, 1))
+                .subi(normalized.mulColumnVector(meanGdyX))
+                .muliColumnVector(reciprocalStd);
+        dx.assign(gdy);
+        if (dxColumnSums != null) {
+            gdy.sum(dxColumnSums, 0);
+        }
+    }
+
+    @Override
+    public void gelu(INDArray hidden, INDArray bias, INDArray twiceActivated) {
+        INDArray h = hidden.addRowVector(bias);
+        INDArray erfPlusOne = erf(h.mul(INV_SQRT_2)).addi(1.0);
+        twiceActivated.assign(h.muli(erfPlusOne));
+    }
+
+    @Override
+    public void geluBackward(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, INDArray biasGradient) {
+        INDArray h = hidden.addRowVector(bias);
+        INDArray derivative = erf(h.mul(INV_SQRT_2)).addi(1.0);   // 2·Φ(h)
+        INDArray density = exp(h.mul(h).muli(-0.5)).muli(h).muli(SQRT_2_OVER_PI);   // 2·h·φ(h)
+        dHidden.assign(derivative.addi(density).muli(halfDActivated));
+        dHidden.sum(biasGradient, 0);
+    }
+
+    @Override
+    public void blockOutput(INDArray x, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray out) {
+        INDArray branch = m.addRowVector(bias);
+        if (gamma != null) {
+            branch.muliRowVector(gamma);
+        }
+        scalePerSample(branch, dropPath);
+        x.add(branch, out);
+    }
+
+    @Override
+    public void blockOutputBackward(INDArray dOut, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray dM,
+                                    INDArray gammaGradient, INDArray biasGradient) {
+        INDArray dBranch = dOut.dup('c');
+        scalePerSample(dBranch, dropPath);
+        if (gamma != null) {
+            m.addRowVector(bias).muli(dBranch).sum(gammaGradient, 0);
+            dBranch.muliRowVector(gamma);
+        }
+        dM.assign(dBranch);
+        dBranch.sum(biasGradient, 0);
+    }
+
+    /** Multiplies each sample's rows of the c-order (rows, columns) {@code rows} by its drop-path factor. */
+    private static void scalePerSample(INDArray rows, DropPath dropPath) {
+        if (dropPath == null) {
+            return;
+        }
+        INDArray perSample = rows.reshape(dropPath.factors().length(), rows.length() / dropPath.factors().length());
+        Nd4j.exec(new BroadcastMulOp(perSample, dropPath.factors(), perSample, PER_ROW));
+    }
+
+    @Override
+    public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
+        DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
+        Nd4j.exec(new DepthwiseConv2D(input, reach.kernel(kernel), bias, out, reach.convolution()));
+    }
+
+    /** libnd4j's depthwise_conv2d_bp: both gradients in one op (cuDNN's on nd4j-cuda, oneDNN's on the CPU). */
+    @Override
+    public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
+        DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
+        INDArray reachable = reach.kernel(kernel);
+        INDArray reachableGradient = reachable.ulike();
+        Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
+                .addInputs(input, reachable, dOut)
+                .addOutputs(inputGradient, reachableGradient)
+                .addIntegerArguments(reach.rows(), reach.columns(), 1, 1, reach.rows() / 2, reach.columns() / 2, 1, 1,
+                        EXPLICIT_PADDING, NHWC)
+                .build());
+        if (reach.isWholeKernel()) {
+            kernelGradient.assign(reachableGradient);
+        } else {
+            kernelGradient.assign(0);
+            reach.window(kernelGradient).assign(reachableGradient);
+        }
+    }
+
+    @Override
+    public void imagesToPatches(INDArray images, int k, INDArray patches) {
+        long n = images.size(0);
+        long channels = images.size(1);
+        long bands = images.size(2) / k;
+        long perBand = images.size(3) / k;
+        INDArray whole = images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, bands * k),
+                NDArrayIndex.interval(0, perBand * k));
+        INDArray byPatch = whole.reshape('c', n, channels, bands, k, perBand, k).permute(0, 2, 4, 3, 5, 1);
+        patches.reshape('c', n, bands, perBand, k, k, channels).assign(byPatch);
+    }
+
+    @Override
+    public void toPatches(INDArray input, int k, INDArray patches) {
+        long n = input.size(0);
+        long bands = input.size(1) / k;
+        long perBand = input.size(2) / k;
+        long channels = input.size(3);
+        INDArray byPatch = coveredPart(input, k).reshape('c', n, bands, k, perBand, k, channels).permute(0, 1, 3, 2, 4, 5);
+        patches.reshape('c', n, bands, perBand, k, k, channels).assign(byPatch);
+    }
+
+    @Override
+    public void fromPatches(INDArray patches, int k, INDArray output) {
+        long n = output.size(0);
+        long bands = output.size(1) / k;
+        long perBand = output.size(2) / k;
+        long channels = output.size(3);
+        INDArray byRow = patches.reshape('c', n, bands, perBand, k, k, channels).permute(0, 1, 3, 2, 4, 5);
+        if (bands * k == output.size(1) && perBand * k == output.size(2)) {
+            output.reshape('c', n, bands, k, perBand, k, channels).assign(byRow);
+        } else {
+            output.assign(0);
+            coveredPart(output, k).assign(byRow.reshape('c', n, bands * k, perBand * k, channels));
+        }
+    }
+
+    /** The rows and columns of an NHWC array that whole k×k patches cover, as a view. */
+    private static INDArray coveredPart(INDArray nhwc, int k) {
+        INDArrayIndex rows = NDArrayIndex.interval(0, nhwc.size(1) / k * k);
+        INDArrayIndex columns = NDArrayIndex.interval(0, nhwc.size(2) / k * k);
+        return nhwc.get(NDArrayIndex.all(), rows, columns, NDArrayIndex.all());
+    }
+
+    @Override
+    public void adamStep(AdamStep step, INDArray gradient, INDArray m, INDArray v) {
+        m.muli(step.beta1()).addi(gradient.mul(1 - step.beta1()));
+        v.muli(step.beta2()).addi(gradient.mul(gradient).muli(1 - step.beta2()));
+        INDArray denominator = Transforms.sqrt(v, true).muli(1 / step.sqrtBiasCorrection2()).addi(step.epsilon());
+        gradient.assign(m.mul(step.stepSize()).divi(denominator));
+    }
+
+    @Override
+    public void emaUpdate(INDArray average, INDArray weights, double decay) {
+        average.muli(decay).addi(weights.mul(1 - decay));
+    }
+
+    private static INDArray erf(INDArray x) {
+        return Nd4j.exec(new Erf(x, x));
+    }
+
+    private static INDArray exp(INDArray x) {
+        return Nd4j.exec(new Exp(x, x));
+    }
+}

@@ -1,0 +1,19 @@
+package org.convnext4j.cli;
+
+import org.convnext4j.model.kernels.Backend;
+import org.convnext4j.model.kernels.KernelChoice;
+
+/** The first log line of every command: the ND4J backend this process runs on and the kernels it chose. */
+final class RuntimeReport {
+
+    private RuntimeReport() {
+    }
+
+    static String line() {
+        String kernels = KernelChoice.active().name();
+        Backend backend = KernelChoice.backend();
+        String setting = System.getenv(KernelChoice.VARIABLE);
+        return "ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
+                + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + ")";
+    }
+}
