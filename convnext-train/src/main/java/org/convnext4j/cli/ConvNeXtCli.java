@@ -1,10 +1,12 @@
 package org.convnext4j.cli;
 
+import org.convnext4j.train.BuildInfo;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code convnext} command line: one subcommand per task. */
-@Command(name = "convnext", mixinStandardHelpOptions = true, version = "convnext4j 0.1.0",
+@Command(name = "convnext", mixinStandardHelpOptions = true, versionProvider = ConvNeXtCli.Version.class,
         description = "ConvNeXt training and inference on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ImportCommand.class,
                 ExportCommand.class, InspectCommand.class, BenchmarkCommand.class, DataCommand.class})
@@ -16,6 +18,14 @@ public final class ConvNeXtCli implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code --version}: read from the build, not from ND4J, so that it answers where the backend cannot load. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.load().summary()};
+        }
     }
 
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package org.convnext4j.cli;
 
 import org.convnext4j.model.kernels.Backend;
 import org.convnext4j.model.kernels.KernelChoice;
+import org.convnext4j.train.BuildInfo;
 
 /** The first log line of every command: the ND4J backend this process runs on and the kernels it chose. */
 final class RuntimeReport {
@@ -13,7 +14,7 @@ final class RuntimeReport {
         String kernels = KernelChoice.active().name();
         Backend backend = KernelChoice.backend();
         String setting = System.getenv(KernelChoice.VARIABLE);
-        return "ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
+        return "convnext4j " + BuildInfo.load().version() + ", ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
                 + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + ")";
     }
 }
