@@ -2,6 +2,7 @@ package org.convnext4j.model.layers;
 
 import org.convnext4j.model.kernels.DropPath;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.WorkingArrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

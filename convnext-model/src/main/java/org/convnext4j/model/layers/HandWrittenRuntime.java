@@ -3,6 +3,7 @@ package org.convnext4j.model.layers;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.WorkingArrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;

@@ -1,10 +1,11 @@
 package org.convnext4j.model.layers;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The random initial weights of one layer, drawn in Java from the network's seed and the layer's
@@ -19,6 +20,8 @@ final class WeightDraws {
 
     /** PyTorch's {@code trunc_normal_} bounds, absolute: draws outside [−2, 2] are drawn again. */
     private static final double TRUNCATION_LIMIT = 2.0;
+    /** Draws copied to the parameters at a time. */
+    private static final int CHUNK = 1 << 16;
 
     private final SplittableRandom random;
 
@@ -31,25 +34,29 @@ final class WeightDraws {
         return new WeightDraws(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + layerIndex));
     }
 
-    /** PyTorch's {@code trunc_normal_(std=std)} into {@code target}: normal(0, std), draws outside [−2, 2] drawn again. */
+    /**
+     * PyTorch's {@code trunc_normal_(std=std)} into {@code target}: normal(0, std), draws outside [−2, 2]
+     * drawn again. Copied in chunks: a whole tensor's draws at once (ConvNeXt-T's model-sized total)
+     * grew the Java heap, and the process's memory with it, for nothing.
+     */
     void truncatedNormal(INDArray target, double std) {
-        int length = Math.toIntExact(target.length());
-        INDArray values;
-        if (target.dataType() == DataType.FLOAT) {
-            float[] draws = new float[length];
-            for (int i = 0; i < length; i++) {
-                draws[i] = (float) nextTruncated(std);
-            }
-            values = Nd4j.createFromArray(draws);
-        } else {
-            double[] draws = new double[length];
+        if (target.ordering() != 'c' || target.elementWiseStride() != 1) {
+            INDArray contiguous = target.dup('c');
+            truncatedNormal(contiguous, std);
+            target.assign(contiguous);
+            return;
+        }
+        INDArray flat = target.reshape(target.length());   // a view: the array is contiguous
+        double[] draws = new double[(int) Math.min(CHUNK, flat.length())];
+        for (long start = 0; start < flat.length(); start += CHUNK) {
+            int length = (int) Math.min(CHUNK, flat.length() - start);
             for (int i = 0; i < length; i++) {
                 draws[i] = nextTruncated(std);
             }
-            values = Nd4j.createFromArray(draws).castTo(target.dataType());
-        }
-        try (values) {
-            target.assign(values.reshape(target.shape()));
+            double[] chunk = length == draws.length ? draws : Arrays.copyOf(draws, length);
+            try (INDArray part = Nd4j.createFromArray(chunk); INDArray typed = part.castTo(target.dataType())) {
+                flat.get(NDArrayIndex.interval(start, start + length)).assign(typed);
+            }
         }
     }
 

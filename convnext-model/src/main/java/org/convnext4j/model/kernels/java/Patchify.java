@@ -66,25 +66,37 @@ final class Patchify {
      * as the channels interleave, so the copy is element by element, in typed loops.
      */
     private static void gather(Object band, Object patchRows, int channels, int k, int width, int patchesPerBand) {
+        if (band instanceof float[] floats) {
+            gatherFloats(floats, (float[]) patchRows, channels, k, width, patchesPerBand);
+        } else {
+            gatherDoubles((double[]) band, (double[]) patchRows, channels, k, width, patchesPerBand);
+        }
+    }
+
+    private static void gatherFloats(float[] band, float[] patchRows, int channels, int k, int width, int patchesPerBand) {
         int patchLength = k * k * channels;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < k; ky++) {
                 int from = (c * k + ky) * width;
                 int to = ky * k * channels + c;
-                if (band instanceof float[] in) {
-                    float[] out = (float[]) patchRows;
-                    for (int j = 0; j < patchesPerBand; j++) {
-                        for (int kx = 0; kx < k; kx++) {
-                            out[to + j * patchLength + kx * channels] = in[from + j * k + kx];
-                        }
+                for (int j = 0; j < patchesPerBand; j++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        patchRows[to + j * patchLength + kx * channels] = band[from + j * k + kx];
                     }
-                } else {
-                    double[] in = (double[]) band;
-                    double[] out = (double[]) patchRows;
-                    for (int j = 0; j < patchesPerBand; j++) {
-                        for (int kx = 0; kx < k; kx++) {
-                            out[to + j * patchLength + kx * channels] = in[from + j * k + kx];
-                        }
+                }
+            }
+        }
+    }
+
+    private static void gatherDoubles(double[] band, double[] patchRows, int channels, int k, int width, int patchesPerBand) {
+        int patchLength = k * k * channels;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < k; ky++) {
+                int from = (c * k + ky) * width;
+                int to = ky * k * channels + c;
+                for (int j = 0; j < patchesPerBand; j++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        patchRows[to + j * patchLength + kx * channels] = band[from + j * k + kx];
                     }
                 }
             }

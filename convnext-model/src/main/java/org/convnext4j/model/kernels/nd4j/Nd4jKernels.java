@@ -5,12 +5,15 @@ import org.convnext4j.model.kernels.DepthwiseReach;
 import org.convnext4j.model.kernels.DropPath;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.WorkingArrays;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -25,7 +28,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * nd4j-cuda), nothing is read element by element from Java. The reference implementation, and the
  * one any backend but the CPU's runs.
  *
- * <p>Temporaries are allocated per call, outside DL4J's workspaces, as the runtimes call the kernels.
+ * <p>Temporaries are views of reused per-thread buffers ({@link WorkingArrays}), outside DL4J's
+ * workspaces as the runtimes' own arrays are.
  */
 public final class Nd4jKernels implements Kernels {
 
@@ -35,6 +39,15 @@ public final class Nd4jKernels implements Kernels {
     private static final int PER_ROW = 0;
     private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    // Scratch roles (see WorkingArrays): (rows, columns) matrices, wide (rows, 4·columns) ones, per-row values.
+    private static final String ROWS = "nd4j.rows";
+    private static final String ROWS_2 = "nd4j.rows2";
+    private static final String WIDE = "nd4j.wide";
+    private static final String WIDE_2 = "nd4j.wide2";
+    private static final String WIDE_3 = "nd4j.wide3";
+    private static final String ROW_STATISTIC = "nd4j.rowStatistic";
+    private static final String ROW_STATISTIC_2 = "nd4j.rowStatistic2";
+    private static final String POOL_SHARE = "nd4j.poolShare";
     /** libnd4j's integer arguments for channels-last data and explicit padding. */
     private static final int NHWC = 1;
     private static final int EXPLICIT_PADDING = 0;
@@ -68,21 +81,31 @@ public final class Nd4jKernels implements Kernels {
     public void meanPoolBackward(INDArray dPooled, INDArray inputGradient) {
         long batch = inputGradient.size(0);
         long positions = inputGradient.size(1) * inputGradient.size(2);
-        INDArray share = dPooled.mul(1.0 / positions);
+        INDArray share = scratch(POOL_SHARE, dPooled.dataType(), dPooled.shape());
+        dPooled.mul(1.0 / positions, share);
         INDArray spread = inputGradient.reshape(batch, positions, inputGradient.size(3));
         Nd4j.exec(new BroadcastCopyOp(spread, share, spread, 0, 2));
     }
 
     @Override
     public void layerNorm(INDArray x, INDArray inputBias, INDArray weight, INDArray bias, INDArray out, LayerNormSaved saved) {
-        INDArray centred = inputBias == null ? x.dup('c') : x.addRowVector(inputBias);
-        centred.subiColumnVector(centred.mean(true, 1));
-        INDArray reciprocalStd = Transforms.sqrt(centred.mul(centred).mean(true, 1).addi(LAYER_NORM_EPS), false).rdivi(1.0);
-        INDArray normalized = centred.muliColumnVector(reciprocalStd);
-        if (saved != null) {
-            saved.normalized().assign(normalized);
-            saved.reciprocalStd().assign(reciprocalStd.reshape(saved.reciprocalStd().shape()));
+        DataType type = x.dataType();
+        long rows = x.size(0);
+        INDArray normalized = saved != null ? saved.normalized() : scratch(ROWS, type, x.shape());
+        INDArray reciprocalStd = saved != null ? saved.reciprocalStd() : scratch(ROW_STATISTIC, type, rows);
+        if (inputBias == null) {
+            normalized.assign(x);
+        } else {
+            Nd4j.exec(new BroadcastAddOp(x, inputBias, normalized, PER_COLUMN));
         }
+        INDArray mean = scratch(ROW_STATISTIC_2, type, rows);
+        normalized.mean(mean, 1);
+        Nd4j.exec(new BroadcastSubOp(normalized, mean, normalized, PER_ROW));
+        INDArray squares = scratch(ROWS_2, type, x.shape());
+        normalized.mul(normalized, squares);
+        squares.mean(reciprocalStd, 1);
+        Transforms.sqrt(reciprocalStd.addi(LAYER_NORM_EPS), false).rdivi(1.0);
+        Nd4j.exec(new BroadcastMulOp(normalized, reciprocalStd, normalized, PER_ROW));
         Nd4j.exec(new BroadcastMulOp(normalized, weight, out, PER_COLUMN));
         addColumnBias(out, bias);
     }
@@ -90,43 +113,55 @@ public final class Nd4jKernels implements Kernels {
     @Override
     public void layerNormBackward(INDArray dy, LayerNormSaved saved, INDArray weight, INDArray weightGradient,
                                   INDArray biasGradient, INDArray dx, INDArray dxColumnSums) {
+        DataType type = dy.dataType();
+        long rows = dy.size(0);
         INDArray normalized = saved.normalized();
-        INDArray reciprocalStd = saved.reciprocalStd().reshape(dy.size(0), 1);
         // The parameter gradients first: dx may be dy itself.
-        dy.mul(normalized).sum(weightGradient, 0);
+        INDArray products = scratch(ROWS, type, dy.shape());
+        dy.mul(normalized, products).sum(weightGradient, 0);
         dy.sum(biasGradient, 0);
-        INDArray gdy = dy.mulRowVector(weight);
-        INDArray meanGdyX = gdy.mul(normalized).mean(true, 1);
-        gdy.subiColumnVector(gdy.mean(true, 1))
-                .subi(normalized.mulColumnVector(meanGdyX))
-                .muliColumnVector(reciprocalStd);
-        dx.assign(gdy);
+        INDArray gdy = scratch(ROWS_2, type, dy.shape());
+        Nd4j.exec(new BroadcastMulOp(dy, weight, gdy, PER_COLUMN));
+        INDArray meanGdyX = scratch(ROW_STATISTIC, type, rows);
+        gdy.mul(normalized, products).mean(meanGdyX, 1);
+        INDArray meanGdy = scratch(ROW_STATISTIC_2, type, rows);
+        gdy.mean(meanGdy, 1);
+        Nd4j.exec(new BroadcastMulOp(normalized, meanGdyX, products, PER_ROW));   // x̂·mean(g·dy·x̂)
+        Nd4j.exec(new BroadcastSubOp(gdy, meanGdy, gdy, PER_ROW));
+        gdy.subi(products);
+        Nd4j.exec(new BroadcastMulOp(gdy, saved.reciprocalStd(), dx, PER_ROW));
         if (dxColumnSums != null) {
-            gdy.sum(dxColumnSums, 0);
+            dx.sum(dxColumnSums, 0);
         }
     }
 
     @Override
     public void gelu(INDArray hidden, INDArray bias, INDArray twiceActivated) {
-        INDArray h = hidden.addRowVector(bias);
-        INDArray erfPlusOne = erf(h.mul(INV_SQRT_2)).addi(1.0);
-        twiceActivated.assign(h.muli(erfPlusOne));
+        INDArray h = scratch(WIDE, hidden.dataType(), hidden.shape());
+        Nd4j.exec(new BroadcastAddOp(hidden, bias, h, PER_COLUMN));
+        INDArray erfPlusOne = scratch(WIDE_2, hidden.dataType(), hidden.shape());
+        erf(h.mul(INV_SQRT_2, erfPlusOne)).addi(1.0);
+        h.mul(erfPlusOne, twiceActivated);
     }
 
     @Override
     public void geluBackward(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, INDArray biasGradient) {
-        INDArray h = hidden.addRowVector(bias);
-        INDArray derivative = erf(h.mul(INV_SQRT_2)).addi(1.0);   // 2·Φ(h)
-        INDArray density = exp(h.mul(h).muli(-0.5)).muli(h).muli(SQRT_2_OVER_PI);   // 2·h·φ(h)
-        dHidden.assign(derivative.addi(density).muli(halfDActivated));
+        INDArray h = scratch(WIDE, hidden.dataType(), hidden.shape());
+        Nd4j.exec(new BroadcastAddOp(hidden, bias, h, PER_COLUMN));
+        INDArray derivative = scratch(WIDE_2, hidden.dataType(), hidden.shape());
+        erf(h.mul(INV_SQRT_2, derivative)).addi(1.0);                        // 2·Φ(h)
+        INDArray density = scratch(WIDE_3, hidden.dataType(), hidden.shape());
+        exp(h.mul(h, density).muli(-0.5)).muli(h).muli(SQRT_2_OVER_PI);     // 2·h·φ(h)
+        derivative.addi(density).mul(halfDActivated, dHidden);
         dHidden.sum(biasGradient, 0);
     }
 
     @Override
     public void blockOutput(INDArray x, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray out) {
-        INDArray branch = m.addRowVector(bias);
+        INDArray branch = scratch(ROWS, m.dataType(), m.shape());
+        Nd4j.exec(new BroadcastAddOp(m, bias, branch, PER_COLUMN));
         if (gamma != null) {
-            branch.muliRowVector(gamma);
+            Nd4j.exec(new BroadcastMulOp(branch, gamma, branch, PER_COLUMN));
         }
         scalePerSample(branch, dropPath);
         x.add(branch, out);
@@ -135,11 +170,13 @@ public final class Nd4jKernels implements Kernels {
     @Override
     public void blockOutputBackward(INDArray dOut, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray dM,
                                     INDArray gammaGradient, INDArray biasGradient) {
-        INDArray dBranch = dOut.dup('c');
+        INDArray dBranch = scratch(ROWS, m.dataType(), m.shape()).assign(dOut);
         scalePerSample(dBranch, dropPath);
         if (gamma != null) {
-            m.addRowVector(bias).muli(dBranch).sum(gammaGradient, 0);
-            dBranch.muliRowVector(gamma);
+            INDArray biased = scratch(ROWS_2, m.dataType(), m.shape());
+            Nd4j.exec(new BroadcastAddOp(m, bias, biased, PER_COLUMN));
+            biased.muli(dBranch).sum(gammaGradient, 0);
+            Nd4j.exec(new BroadcastMulOp(dBranch, gamma, dBranch, PER_COLUMN));
         }
         dM.assign(dBranch);
         dBranch.sum(biasGradient, 0);
@@ -165,13 +202,17 @@ public final class Nd4jKernels implements Kernels {
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
         DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
         INDArray reachable = reach.kernel(kernel);
-        INDArray reachableGradient = reachable.ulike();
+        INDArray reachableGradient = reach.isWholeKernel() && kernelGradient.ordering() == 'c' && kernelGradient.elementWiseStride() == 1
+                ? kernelGradient : reachable.ulike();
         Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
                 .addInputs(input, reachable, dOut)
                 .addOutputs(inputGradient, reachableGradient)
                 .addIntegerArguments(reach.rows(), reach.columns(), 1, 1, reach.rows() / 2, reach.columns() / 2, 1, 1,
                         EXPLICIT_PADDING, NHWC)
                 .build());
+        if (reachableGradient == kernelGradient) {
+            return;
+        }
         if (reach.isWholeKernel()) {
             kernelGradient.assign(reachableGradient);
         } else {
@@ -224,17 +265,27 @@ public final class Nd4jKernels implements Kernels {
         return nhwc.get(NDArrayIndex.all(), rows, columns, NDArrayIndex.all());
     }
 
+    /** Without temporaries: the gradient's own array holds g², then the denominator, then the step. */
     @Override
     public void adamStep(AdamStep step, INDArray gradient, INDArray m, INDArray v) {
-        m.muli(step.beta1()).addi(gradient.mul(1 - step.beta1()));
-        v.muli(step.beta2()).addi(gradient.mul(gradient).muli(1 - step.beta2()));
-        INDArray denominator = Transforms.sqrt(v, true).muli(1 / step.sqrtBiasCorrection2()).addi(step.epsilon());
-        gradient.assign(m.mul(step.stepSize()).divi(denominator));
+        long n = gradient.length();
+        m.muli(step.beta1());
+        Nd4j.getBlasWrapper().level1().axpy(n, 1 - step.beta1(), gradient, m);
+        gradient.muli(gradient);
+        v.muli(step.beta2());
+        Nd4j.getBlasWrapper().level1().axpy(n, 1 - step.beta2(), gradient, v);
+        Transforms.sqrt(gradient.assign(v), false).muli(1 / step.sqrtBiasCorrection2()).addi(step.epsilon());
+        m.div(gradient, gradient).muli(step.stepSize());
     }
 
     @Override
     public void emaUpdate(INDArray average, INDArray weights, double decay) {
-        average.muli(decay).addi(weights.mul(1 - decay));
+        average.muli(decay);
+        Nd4j.getBlasWrapper().level1().axpy(average.length(), 1 - decay, weights, average);
+    }
+
+    private static INDArray scratch(String role, DataType dataType, long... shape) {
+        return WorkingArrays.scratch().get(role, dataType, shape);
     }
 
     private static INDArray erf(INDArray x) {

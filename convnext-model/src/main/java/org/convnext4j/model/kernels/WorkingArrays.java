@@ -1,4 +1,4 @@
-package org.convnext4j.model.layers;
+package org.convnext4j.model.kernels;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,16 +10,18 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Working arrays of the hand-written layers, kept outside DL4J's workspaces and reused, so a
- * training step allocates nothing once warm.
+ * Working arrays of the hand-written layers and the ND4J-op kernels, kept outside DL4J's
+ * workspaces and reused, so a training step allocates nothing once warm (on the CPU a fresh,
+ * zeroed array costs far more than the op that fills it).
  *
- * <p>{@link #scratch()} is one set per thread for values that live within one layer call. Layers
- * run one at a time on a thread, so every layer shares one buffer per role: as long as the largest
- * shape asked for, lent out as views of its first elements. Kept per shape instead, ConvNeXt-T's
- * four stages held four sets (0.24 GiB more at batch 32 inference). Values saved from a forward
- * pass for the backward pass belong to each layer's own instance instead ({@link #owned}).
+ * <p>{@link #scratch()} is one set per thread for values that live within one layer or kernel
+ * call. Layers and kernels run one at a time on a thread, so all share one buffer per role (each
+ * names its own roles): as long as the largest shape asked for, lent out as views of its first
+ * elements. Kept per shape instead, ConvNeXt-T's four stages held four sets of the layers' arrays.
+ * Values saved from a forward pass for the backward pass belong to each layer's own instance
+ * instead ({@link #owned}).
  */
-final class WorkingArrays {
+public final class WorkingArrays {
 
     private static final ThreadLocal<WorkingArrays> SCRATCH = ThreadLocal.withInitial(WorkingArrays::new);
 
@@ -28,7 +30,7 @@ final class WorkingArrays {
     /** By role, data type and shape: the views of those buffers lent so far. */
     private final Map<String, INDArray> views = new HashMap<>();
 
-    static WorkingArrays scratch() {
+    public static WorkingArrays scratch() {
         return SCRATCH.get();
     }
 
@@ -36,7 +38,7 @@ final class WorkingArrays {
      * The scratch array for {@code role} with this type and shape, with whatever a previous call left
      * in it; it shares memory with this role's arrays of every other shape.
      */
-    INDArray get(String role, DataType dataType, long... shape) {
+    public INDArray get(String role, DataType dataType, long... shape) {
         String bufferKey = role + " " + dataType;
         String key = bufferKey + " " + Arrays.toString(shape);
         INDArray view = views.get(key);
@@ -55,7 +57,7 @@ final class WorkingArrays {
     }
 
     /** For values a layer keeps between its forward and backward pass: {@code current} if it fits, else a new array. */
-    static INDArray owned(INDArray current, DataType dataType, long... shape) {
+    public static INDArray owned(INDArray current, DataType dataType, long... shape) {
         if (current != null && current.dataType() == dataType && Arrays.equals(current.shape(), shape)) {
             return current;
         }
