@@ -46,9 +46,13 @@ public record DepthwiseReach(int rows, int columns) {
         return full.get(index);
     }
 
-    /** The kernel to convolve with: the full one, or a c-order copy of its reachable centre. */
-    public INDArray kernel(INDArray full) {
-        return isWholeKernel() ? full : window(full).dup('c');
+    /** The kernel to convolve with: the full one, or a copy of its reachable centre in the scratch array for {@code role}. */
+    public INDArray kernel(INDArray full, String role) {
+        if (isWholeKernel()) {
+            return full;
+        }
+        INDArray centre = window(full);
+        return WorkingArrays.scratch().get(role, full.dataType(), centre.shape()).assign(centre);
     }
 
     /** Stride 1, padded to keep the size, channels-last, with the reachable kernel's size. */

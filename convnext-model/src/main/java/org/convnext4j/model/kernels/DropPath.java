@@ -29,7 +29,13 @@ public record DropPath(INDArray factors, long rowsPerSample) {
         for (int i = 0; i < samples; i++) {
             factors[i] = random.nextDouble() >= rate ? 1 / (1 - rate) : 0;   // kept where u >= rate, so P(drop) = rate exactly
         }
-        return new DropPath(Nd4j.createFromArray(factors).castTo(dataType), rowsPerSample);
+        INDArray drawn = Nd4j.createFromArray(factors);
+        if (dataType == drawn.dataType()) {
+            return new DropPath(drawn, rowsPerSample);
+        }
+        try (drawn) {
+            return new DropPath(drawn.castTo(dataType), rowsPerSample);
+        }
     }
 
     /** Checks a rate before a network is built with it. */

@@ -10,14 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Hand-written runtime of {@link ConvNeXtBlock} (see {@link HandWrittenRuntime}), residual add and stochastic depth included. */
 final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
 
-    // Scratch roles: arrays that live within one forward or backward pass.
+    // Scratch roles: arrays that live within one forward or backward pass; a role serves one array in
+    // each pass at most (CONV: the depthwise convolution's output, and in the backward pass its gradient).
     private static final String CONV = "block.conv";
     private static final String FC2_OUT = "block.fc2Out";
     private static final String D_FC2 = "block.dFc2";
     private static final String HALF_D_ACTIVATED = "block.halfDActivated";
     private static final String D_HIDDEN = "block.dHidden";
     private static final String D_NORM_OUT = "block.dNormOut";
-    private static final String D_CONV = "block.dConv";
     // Roles of what training keeps, lent as scratch to inference passes.
     private static final String NORM_OUT = "block.normOut";
     private static final String HIDDEN = "block.hidden";
@@ -110,7 +110,7 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
         kernels.matmul(dHidden, param(ConvNeXtBlock.FC1_WEIGHT), dNormOut, false, true, 1.0);
 
         // dConv's column sums, taken in the LayerNorm's pass, are the convolution's bias gradient.
-        INDArray dConv = scratch().get(D_CONV, type, input.shape());
+        INDArray dConv = scratch().get(CONV, type, input.shape());
         kernels.layerNormBackward(dNormOut, norm, param(ConvNeXtBlock.NORM_WEIGHT), grad(ConvNeXtBlock.NORM_WEIGHT),
                 grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim), grad(ConvNeXtBlock.DW_BIAS));
         kernels.depthwiseBackward(input, param(ConvNeXtBlock.DW_WEIGHT), dConv, inputGradient, grad(ConvNeXtBlock.DW_WEIGHT));

@@ -13,9 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class ConvNeXtStemRuntime extends HandWrittenRuntime {
 
-    // Scratch roles.
+    // Scratch role: the convolution's output, and in the backward pass its gradient.
     private static final String CONV = "stem.conv";
-    private static final String D_CONV = "stem.dConv";
     // Role of what training keeps, lent as scratch to inference passes.
     private static final String PATCHES = "stem.patches";
 
@@ -57,7 +56,7 @@ final class ConvNeXtStemRuntime extends HandWrittenRuntime {
     @Override
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
         long rows = outputGradient.length() / dim;
-        INDArray dConv = scratch().get(D_CONV, input.dataType(), rows, dim);
+        INDArray dConv = scratch().get(CONV, input.dataType(), rows, dim);
         // dConv's column sums, taken in the same pass, are the convolution's bias gradient.
         kernels.layerNormBackward(outputGradient.reshape(rows, dim), norm, param(ConvNeXtStem.NORM_WEIGHT),
                 grad(ConvNeXtStem.NORM_WEIGHT), grad(ConvNeXtStem.NORM_BIAS), dConv, grad(ConvNeXtStem.CONV_BIAS));

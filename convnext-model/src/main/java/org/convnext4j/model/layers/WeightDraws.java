@@ -54,8 +54,12 @@ final class WeightDraws {
                 draws[i] = nextTruncated(std);
             }
             double[] chunk = length == draws.length ? draws : Arrays.copyOf(draws, length);
-            try (INDArray part = Nd4j.createFromArray(chunk); INDArray typed = part.castTo(target.dataType())) {
+            try (INDArray part = Nd4j.createFromArray(chunk)) {
+                INDArray typed = part.castTo(target.dataType());   // part itself when the type is double
                 flat.get(NDArrayIndex.interval(start, start + length)).assign(typed);
+                if (typed != part) {
+                    typed.close();
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ import org.convnext4j.model.kernels.DropPath;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.WorkingArrays;
 import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -24,6 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * one ({@link #JavaKernels(Backend)}).
  */
 public final class JavaKernels implements Kernels {
+
+    // Scratch roles (see WorkingArrays).
+    private static final String REACHABLE_KERNEL = "java.reachableKernel";
+    private static final String TURNED_KERNEL = "java.turnedKernel";
 
     private final Nd4jKernels nd4j = new Nd4jKernels();
 
@@ -111,8 +116,8 @@ public final class JavaKernels implements Kernels {
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
         DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
-        INDArray reachable = reach.kernel(kernel);
-        INDArray turned = reachable.ulike();
+        INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
+        INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());
         Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(reachable).addOutputs(turned).addIntegerArguments(0, 1).build());
         Nd4j.exec(new DepthwiseConv2D(dOut, turned, null, inputGradient, reach.convolution()));
         DepthwiseKernelGradient.compute(input, dOut, kernelGradient);

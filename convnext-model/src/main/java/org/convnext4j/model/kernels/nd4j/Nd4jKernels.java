@@ -48,6 +48,8 @@ public final class Nd4jKernels implements Kernels {
     private static final String ROW_STATISTIC = "nd4j.rowStatistic";
     private static final String ROW_STATISTIC_2 = "nd4j.rowStatistic2";
     private static final String POOL_SHARE = "nd4j.poolShare";
+    private static final String REACHABLE_KERNEL = "nd4j.reachableKernel";
+    private static final String REACHABLE_KERNEL_GRADIENT = "nd4j.reachableKernelGradient";
     /** libnd4j's integer arguments for channels-last data and explicit padding. */
     private static final int NHWC = 1;
     private static final int EXPLICIT_PADDING = 0;
@@ -194,16 +196,16 @@ public final class Nd4jKernels implements Kernels {
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
         DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
-        Nd4j.exec(new DepthwiseConv2D(input, reach.kernel(kernel), bias, out, reach.convolution()));
+        Nd4j.exec(new DepthwiseConv2D(input, reach.kernel(kernel, REACHABLE_KERNEL), bias, out, reach.convolution()));
     }
 
     /** libnd4j's depthwise_conv2d_bp: both gradients in one op (cuDNN's on nd4j-cuda, oneDNN's on the CPU). */
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
         DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
-        INDArray reachable = reach.kernel(kernel);
+        INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
         INDArray reachableGradient = reach.isWholeKernel() && kernelGradient.ordering() == 'c' && kernelGradient.elementWiseStride() == 1
-                ? kernelGradient : reachable.ulike();
+                ? kernelGradient : scratch(REACHABLE_KERNEL_GRADIENT, kernel.dataType(), reachable.shape());
         Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
                 .addInputs(input, reachable, dOut)
                 .addOutputs(inputGradient, reachableGradient)
