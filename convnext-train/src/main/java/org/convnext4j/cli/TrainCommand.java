@@ -42,6 +42,7 @@ final class TrainCommand extends ConvNeXtCommand {
         }
         recipe = RecipeLoader.load(config, all);
         Path folder = Path.of(recipe.output().dir());
+        TrainingRun.requireOwnFolder(folder, resume);   // before train.log is opened there
         Files.createDirectories(folder);
         return folder;
     }

@@ -1,5 +1,6 @@
 package org.convnext4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,22 @@ class TrainEvalCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("done: epoch 1, best val top-1"), run.out());
         assertTrue(Files.readString(dir.resolve("run/train.log")).contains("val top-1"), "train.log mirrors the console");
+    }
+
+    /** A second fresh run into the folder of the first is refused before it touches any of the first run's files. */
+    @Test
+    void aFreshRunRefusesAnotherRunsFolder() throws IOException {
+        Path run = dir.resolve("run");
+        byte[] log = Files.readAllBytes(run.resolve("train.log"));
+        byte[] metrics = Files.readAllBytes(run.resolve("metrics.jsonl"));
+        byte[] best = Files.readAllBytes(run.resolve("checkpoints/best/model.zip"));
+        CliRun again = CliRun.of("train", "--config", recipe.toString(), "--output", run.toString());
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, again.exitCode(), again.err());
+        assertEquals("error: " + run + " holds another run; continue it with --resume auto, or train into another --output",
+                again.errors().strip());
+        assertArrayEquals(log, Files.readAllBytes(run.resolve("train.log")), "train.log untouched");
+        assertArrayEquals(metrics, Files.readAllBytes(run.resolve("metrics.jsonl")), "metrics.jsonl untouched");
+        assertArrayEquals(best, Files.readAllBytes(run.resolve("checkpoints/best/model.zip")), "best untouched");
     }
 
     @Test

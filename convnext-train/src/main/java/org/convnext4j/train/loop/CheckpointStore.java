@@ -94,6 +94,16 @@ public final class CheckpointStore {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
+    /** Whether any checkpoint is saved here, regular or best. */
+    public boolean holdsAny() throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.anyMatch(p -> Files.isRegularFile(p.resolve("state.json")));
+        }
+    }
+
     /** The newest regular checkpoint (not best/best-ema), if any. */
     public Optional<Path> latest() throws IOException {
         return regular().stream().reduce((a, b) -> b);

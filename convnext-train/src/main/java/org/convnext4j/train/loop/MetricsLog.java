@@ -18,6 +18,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  */
 final class MetricsLog {
 
+    /** The per-epoch metrics file, whose presence marks a folder as a run's. */
+    static final String FILE = "metrics.jsonl";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path jsonl;
@@ -25,7 +28,7 @@ final class MetricsLog {
     private final Path chart;
 
     MetricsLog(Path outputDir) {
-        this.jsonl = outputDir.resolve("metrics.jsonl");
+        this.jsonl = outputDir.resolve(FILE);
         this.steps = outputDir.resolve("steps.jsonl");
         this.chart = outputDir.resolve("curves.png");
     }

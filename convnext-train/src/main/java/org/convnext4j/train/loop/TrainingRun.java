@@ -44,6 +44,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
      */
     public static TrainingRun prepare(Recipe recipe, String resume) throws IOException {
         Path outputDir = Path.of(recipe.output().dir());
+        requireOwnFolder(outputDir, resume);
         Files.createDirectories(outputDir);
         CheckpointStore store = new CheckpointStore(outputDir);
         Recipe.Data d = recipe.data();
@@ -104,6 +105,20 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         String yaml = RecipeLoader.toYaml(recipe);
         Files.writeString(outputDir.resolve("recipe.yaml"), yaml);
         return new TrainingRun(recipe, yaml, outputDir, store, graph, info, train, val, ema, state, mixing);
+    }
+
+    /**
+     * A fresh run ({@code resume} null) refuses a folder that holds another run's files (its
+     * checkpoints or its metrics), so that it never overwrites, appends to or prunes them.
+     */
+    public static void requireOwnFolder(Path outputDir, String resume) throws IOException {
+        if (resume != null) {
+            return;
+        }
+        if (new CheckpointStore(outputDir).holdsAny() || Files.exists(outputDir.resolve(MetricsLog.FILE))) {
+            throw new IllegalArgumentException(outputDir + " holds another run; continue it with --resume auto,"
+                    + " or train into another --output");
+        }
     }
 
     static TrainTransform trainTransform(Recipe.Augment a, int imageSize) {
