@@ -113,7 +113,12 @@ public final class Trainer {
                     if (lossCount % recipe.training().logEvery() == 0) {
                         LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
                                 train.numBatches(), lossSum / lossCount, learningRate()));
-                        metrics.appendStep(epoch, batchIndex + 1, state.step(), lossSum / lossCount, learningRate());
+                        int epochIndex = epoch;
+                        int batchesDone = batchIndex + 1;
+                        long stepsDone = state.step();
+                        double runningLoss = lossSum / lossCount;
+                        double lr = learningRate();
+                        recordMetrics("steps.jsonl", () -> metrics.appendStep(epochIndex, batchesDone, stepsDone, runningLoss, lr));
                     }
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -151,7 +156,7 @@ public final class Trainer {
                 trainLoss, learningRate(), 100 * raw.top1(), 100 * raw.top5(), raw.loss(),
                 averaged == null ? "" : String.format(Locale.ROOT, "  EMA top-1 %.2f%%", 100 * averaged.top1()),
                 train.skippedInEpoch() == 0 ? "" : "  (" + train.skippedInEpoch() + " unreadable images skipped)"));
-        metrics.append(epoch, state.step(), trainLoss, learningRate(), imagesPerSecond, seconds, raw, averaged);
+        long step = state.step();
         state = state.nextEpoch();
         boolean last = epoch + 1 == run.recipe().schedule().epochs();
         if ((epoch + 1) % run.recipe().training().saveEvery() == 0 || last) {
@@ -164,10 +169,41 @@ public final class Trainer {
         if (averaged != null && state.bestEmaEpoch() == epoch) {
             save(CheckpointStore.BEST_EMA);
         }
+        // After the saves: a metrics file or chart that cannot be written must not cost a checkpoint.
+        recordMetrics("metrics.jsonl and curves.png", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
+                seconds, raw, averaged));
     }
 
+    /**
+     * Saves a checkpoint of the weights as they are, which must be finite (the EMA's too): a step can
+     * leave non-finite weights behind a finite loss, and such a checkpoint would become the "last good"
+     * one and let pruning delete the finite ones before it.
+     */
     private void save(String name) throws IOException {
+        if (!isFinite(graph.params()) || (ema != null && !isFinite(ema.weights()))) {
+            throw new NonFiniteLossException(String.format(Locale.ROOT,
+                    "the weights are not finite after step %d; stopping without saving. The last good checkpoint is in %s",
+                    state.step(), run.store().latest().map(Path::toString).orElse("(none yet)")));
+        }
         run.store().save(name, graph, run.info(), ema, state, run.recipeYaml());
+    }
+
+    /** A NaN or an infinity anywhere makes the sum non-finite. */
+    private static boolean isFinite(org.nd4j.linalg.api.ndarray.INDArray values) {
+        return Double.isFinite(values.sumNumber().doubleValue());
+    }
+
+    /** Something the metrics log writes; it may fail, with a warning, and training goes on. */
+    private interface MetricsWrite {
+        void run() throws IOException;
+    }
+
+    private static void recordMetrics(String what, MetricsWrite write) {
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write {} ({}); training goes on", what, e.toString());
+        }
     }
 
     private double learningRate() {

@@ -108,6 +108,43 @@ class TrainerTest {
         assertFalse(list(dir.resolve("nan/checkpoints")).stream().anyMatch(n -> n.endsWith(".partial")));
     }
 
+    /**
+     * A step that leaves non-finite weights behind a finite loss (made here by writing a NaN into the
+     * weights after the last batch of the second epoch) is stopped at the next save, which names the
+     * last finite checkpoint and writes nothing non-finite, best included.
+     */
+    @Test
+    void nonFiniteWeightsAreNeverSaved() throws IOException {
+        TrainingRun run = TrainingRun.prepare(recipe("poisoned"), null);
+        Trainer trainer = new Trainer(run);
+        trainer.afterBatch(done -> {
+            if (done.state().epoch() == 1 && done.state().batchesDone() == 4) {
+                run.graph().params().putScalar(0, Float.NaN);
+            }
+        });
+        Trainer.NonFiniteLossException e = assertThrows(Trainer.NonFiniteLossException.class, trainer::train);
+        close(run);
+        assertTrue(e.getMessage().matches("the weights are not finite after step 4; stopping without saving\\. "
+                + "The last good checkpoint is in .*e0001-b000000-s000000002"), e.getMessage());
+        Path checkpoints = dir.resolve("poisoned/checkpoints");
+        assertEquals(List.of("best", "best-ema", "e0001-b000000-s000000002"), list(checkpoints));
+        for (String name : list(checkpoints)) {
+            assertTrue(Double.isFinite(CheckpointStore.load(checkpoints.resolve(name)).graph().params().sumNumber().doubleValue()), name);
+        }
+    }
+
+    /** The metrics and the chart are written after the checkpoints, and their failure is a warning, not a lost checkpoint. */
+    @Test
+    void aChartThatCannotBeWrittenCostsNoCheckpoint() throws IOException {
+        Files.createDirectories(dir.resolve("chartless/curves.png"));   // a folder where the chart goes
+        TrainingRun run = TrainingRun.prepare(recipe("chartless"), null);
+        new Trainer(run).train();
+        close(run);
+        assertEquals(List.of("best", "best-ema", "e0001-b000000-s000000002", "e0002-b000000-s000000004",
+                "e0003-b000000-s000000006"), list(dir.resolve("chartless/checkpoints")));
+        assertEquals(3, Files.readAllLines(dir.resolve("chartless/metrics.jsonl")).size());
+    }
+
     private static Recipe recipe(String output) {
         return RecipeLoader.parse("test", yaml(output), List.of());
     }
