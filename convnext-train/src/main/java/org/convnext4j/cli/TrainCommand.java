@@ -36,11 +36,10 @@ final class TrainCommand extends ConvNeXtCommand {
     /** The recipe is read first, so that the run's train.log holds the command's log from its first line. */
     @Override
     protected Path logFolder() throws IOException {
-        List<String> all = new ArrayList<>(overrides);
+        recipe = RecipeLoader.load(config, overrides);
         if (output != null) {
-            all.add("output.dir=" + output);
+            recipe = recipe.withOutputDir(output.toString());   // a path, not a YAML value
         }
-        recipe = RecipeLoader.load(config, all);
         Path folder = Path.of(recipe.output().dir());
         TrainingRun.requireOwnFolder(folder, resume);   // before train.log is opened there
         Files.createDirectories(folder);

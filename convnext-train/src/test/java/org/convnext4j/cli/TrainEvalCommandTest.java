@@ -73,6 +73,15 @@ class TrainEvalCommandTest {
     }
 
     @Test
+    void aBatchLargerThanTheTrainingSetIsRefused() {
+        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--set", "data.batch_size=64",
+                "--output", dir.resolve("big-batch").toString());
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.err());
+        assertEquals("error: data.batch_size is 64 but " + data + "/train has 8 training images: not one whole batch",
+                run.errors().strip());
+    }
+
+    @Test
     void evalWritesTopKPerClassAndConfusion() throws IOException {
         Path json = dir.resolve("eval.json");
         CliRun run = CliRun.of("eval", "--model", dir.resolve("run/checkpoints/best").toString(), "--data", data.toString(),

@@ -44,7 +44,7 @@ final class ConfigReader {
     }
 
     String string(String key, String fallback) {
-        Object value = take(key);
+        Object value = takeNonNull(key, fallback, "a string");
         if (value == null) {
             return fallback;
         }
@@ -55,10 +55,12 @@ final class ConfigReader {
     }
 
     double number(String key, double fallback) {
+        takeNonNull(key, fallback, "a number");
         Double value = optionalNumber(key);
         return value == null ? fallback : value;
     }
 
+    /** A number, or null where the recipe leaves it out or says {@code null} (the key's "none"). */
     Double optionalNumber(String key) {
         Object value = take(key);
         if (value == null) {
@@ -67,10 +69,14 @@ final class ConfigReader {
         if (!(value instanceof Number n)) {
             throw error(key, value, "a number");
         }
+        if (!Double.isFinite(n.doubleValue())) {
+            throw error(key, value, "a finite number");
+        }
         return n.doubleValue();
     }
 
     int integer(String key, int fallback) {
+        takeNonNull(key, fallback, "a whole number");
         Integer value = optionalInteger(key);
         return value == null ? fallback : value;
     }
@@ -87,7 +93,7 @@ final class ConfigReader {
     }
 
     boolean bool(String key, boolean fallback) {
-        Object value = take(key);
+        Object value = takeNonNull(key, fallback, "true or false");
         if (value == null) {
             return fallback;
         }
@@ -98,12 +104,13 @@ final class ConfigReader {
     }
 
     List<Double> numbers(String key, List<Double> fallback, int size) {
-        Object value = take(key);
+        Object value = takeNonNull(key, fallback, "a list of " + size + " numbers");
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof List<?> list) || list.size() != size || !list.stream().allMatch(v -> v instanceof Number)) {
-            throw error(key, value, "a list of " + size + " numbers");
+        if (!(value instanceof List<?> list) || list.size() != size
+                || !list.stream().allMatch(v -> v instanceof Number n && Double.isFinite(n.doubleValue()))) {
+            throw error(key, value, "a list of " + size + " finite numbers");
         }
         List<Double> numbers = new ArrayList<>();
         list.forEach(v -> numbers.add(((Number) v).doubleValue()));
@@ -122,6 +129,17 @@ final class ConfigReader {
     private Object take(String key) {
         read.add(key);
         return values.get(key);
+    }
+
+    /**
+     * The value, null when the key is left out; an explicit {@code null} is refused where the key has
+     * a default, which it would otherwise silently become.
+     */
+    private Object takeNonNull(String key, Object fallback, String expected) {
+        if (fallback != null && values.containsKey(key) && values.get(key) == null) {
+            throw error(key, "null", expected + " (leave the key out for its default, " + fallback + ")");
+        }
+        return take(key);
     }
 
     private String keyPath(String key) {

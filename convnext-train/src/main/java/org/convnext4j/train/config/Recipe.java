@@ -6,6 +6,16 @@ import java.util.List;
 public record Recipe(Model model, Data data, Augment augment, Optimizer optimizer, Schedule schedule,
                      Training training, Output output) {
 
+    public Recipe {
+        require(schedule.minLr() <= optimizer.lr(), "schedule.min_lr", schedule.minLr(),
+                "at most optimizer.lr (" + optimizer.lr() + ")");
+    }
+
+    /** This recipe writing into {@code dir} (the command line's {@code --output}, a path taken as it is). */
+    public Recipe withOutputDir(String dir) {
+        return new Recipe(model, data, augment, optimizer, schedule, training, new Output(dir));
+    }
+
     /**
      * The network. {@code numClasses} null means: as many as the data has. {@code pretrained}: weights to
      * start from. {@code freezeStages}: the stem and this many stages keep their weights (0 to 4).

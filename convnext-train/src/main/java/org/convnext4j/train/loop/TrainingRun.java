@@ -59,6 +59,10 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
                 LoaderConfig.training(d.batchSize(), d.workers(), seed));
         ImageFolderIterator val = new ImageFolderIterator(valFolder, new EvalTransform(imageSize, recipe.augment().evalCropPct()),
                 LoaderConfig.evaluation(d.batchSize(), d.workers()));
+        if (train.numBatches() == 0) {
+            throw new IllegalArgumentException("data.batch_size is " + d.batchSize() + " but " + d.root() + "/" + d.trainSplit()
+                    + " has " + trainFolder.size() + " training images: not one whole batch");
+        }
         int updateFreq = recipe.training().updateFreq();
         long stepsPerEpoch = Math.max(1, (train.numBatches() + updateFreq - 1) / updateFreq);
 

@@ -80,6 +80,25 @@ class RecipeLoaderTest {
         assertError(hostile, List.of(), "t.yaml: not valid YAML");
     }
 
+    /** What cannot be meant: an explicit null where a key has a default, an infinity, a floor above the rate. */
+    @Test
+    void nullsInfinitiesAndAMinimumAboveTheRateAreRefused() {
+        String base = "model: {variant: v}\ndata: {root: d}\n";
+        assertError(base + "optimizer: {lr: null}\n", List.of(),
+                "t.yaml: optimizer.lr is null, expected a number (leave the key out for its default, 0.004)");
+        assertError(base + "training: {ema: null}\n", List.of(), "t.yaml: training.ema is null, expected true or false");
+        assertError(base + "optimizer: {eps: .inf}\n", List.of(), "t.yaml: optimizer.eps is Infinity, expected a finite number");
+        assertError(base, List.of("optimizer.betas=[0.9, .nan]"), "t.yaml: optimizer.betas is [0.9, NaN], expected a list of 2 finite numbers");
+        assertError(base, List.of("schedule.min_lr=1e-2"), "t.yaml: schedule.min_lr is 0.01, expected at most optimizer.lr (0.004)");
+        // keys whose default is "none" take an explicit null, as the saved recipes write them
+        Recipe none = RecipeLoader.parse("t.yaml", "model: {variant: v, pretrained: null, num_classes: null}\ndata: {root: d}\n",
+                List.of("optimizer.clip_grad=null"));
+        assertNull(none.model().pretrained());
+        assertNull(none.optimizer().clipGrad());
+        // --output is a path, whatever YAML would make of the word
+        assertEquals("null", none.withOutputDir("null").output().dir());
+    }
+
     private static void assertError(String yaml, List<String> overrides, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.parse("t.yaml", yaml, overrides));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
