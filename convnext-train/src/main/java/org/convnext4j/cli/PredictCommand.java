@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -66,25 +67,58 @@ final class PredictCommand extends ConvNeXtCommand {
         int k = Math.min(topK, classNames.size());
 
         float[][] allLogits = new float[files.size()][];
+        int predicted = 0;
         try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
             for (int start = 0; start < files.size(); start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
                 List<BufferedImage> decoded = new ArrayList<>(chunk.size());
-                for (Path file : chunk) {
-                    decoded.add(ImageDecoder.readRgb(file));
-                }
-                INDArray logits = ConvNeXtGraph.logits(loaded.graph(), transform.toBatch(decoded)).castTo(DataType.FLOAT);
+                List<Integer> readable = new ArrayList<>(chunk.size());
+                ObjectNode[] records = new ObjectNode[chunk.size()];   // in file order, whatever could be read
                 for (int i = 0; i < chunk.size(); i++) {
-                    float[] row = logits.getRow(i).toFloatVector();
-                    allLogits[start + i] = row;
-                    sink.println(JSON.writeValueAsString(prediction(chunk.get(i), row, classNames, k)));
+                    try {
+                        decoded.add(ImageDecoder.readRgb(chunk.get(i)));
+                        readable.add(i);
+                    } catch (IOException unreadable) {
+                        // one line for the user, and a record in the output where there is a file of records
+                        System.err.println("skipped: " + unreadable.getMessage());
+                        records[i] = JSON.createObjectNode().put("file", chunk.get(i).getFileName().toString())
+                                .put("error", unreadable.getMessage());
+                    }
                 }
+                if (!decoded.isEmpty()) {
+                    INDArray logits = ConvNeXtGraph.logits(loaded.graph(), transform.toBatch(decoded)).castTo(DataType.FLOAT);
+                    for (int row = 0; row < readable.size(); row++) {
+                        int i = readable.get(row);
+                        allLogits[start + i] = logits.getRow(row).toFloatVector();
+                        records[i] = prediction(chunk.get(i), allLogits[start + i], classNames, k);
+                    }
+                }
+                for (ObjectNode record : records) {
+                    if (out != null || !record.has("error")) {
+                        sink.println(JSON.writeValueAsString(record));
+                    }
+                }
+                predicted += readable.size();
             }
         }
-        if (saveLogits != null) {
-            NpyFile.writeFloatMatrix(saveLogits, allLogits, classNames.size());
+        if (predicted == 0) {
+            throw new IOException(images + ": none of the " + files.size() + " images could be read (see the lines above)");
         }
+        if (saveLogits != null) {
+            NpyFile.writeFloatMatrix(saveLogits, withNaNRows(allLogits, classNames.size()), classNames.size());
+        }
+    }
+
+    /** The logits in file order, a row of NaN for each file that could not be read, so rows still match the files. */
+    private static float[][] withNaNRows(float[][] logits, int classes) {
+        float[] missing = new float[classes];
+        Arrays.fill(missing, Float.NaN);
+        float[][] rows = new float[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+            rows[i] = logits[i] == null ? missing : logits[i];
+        }
+        return rows;
     }
 
     static List<Path> listImages(Path folder) throws IOException {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -108,6 +110,46 @@ class ModelWorkflowTest {
         JsonNode first = new ObjectMapper().readTree(predict.out().lines().findFirst().orElseThrow());
         assertEquals(5, first.get("top").size(), "top-k is capped at the class count");
         assertTrue(List.of("ant", "bee", "cat", "dog", "eel").contains(first.get("top").get(0).get("class").asText()));
+    }
+
+    /**
+     * Unreadable images in the folder (an empty PNG, a truncated JPEG) are named on one line each and in
+     * the output, and every readable one is predicted as if they were not there; the logits keep a NaN
+     * row for each, so rows still follow the files.
+     */
+    @Test
+    void unreadableImagesAreNamedAndTheRestPredicted() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("mixed"));
+        for (String photo : PHOTO_ORDER) {
+            Files.copy(PHOTOS.resolve(photo), folder.resolve(photo));
+        }
+        Files.write(folder.resolve("a-empty.png"), new byte[0]);
+        byte[] jpeg = Files.readAllBytes(PHOTOS.resolve("cat-landscape.jpg"));
+        Files.write(folder.resolve("d-truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 3));
+        Path predictions = dir.resolve("mixed.jsonl");
+        Path logits = dir.resolve("mixed.npy");
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--images", folder.toString(),
+                "--output", predictions.toString(), "--save-logits", logits.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> skipped = run.errors().lines().toList();
+        assertEquals(2, skipped.size(), run.err());
+        assertTrue(skipped.get(0).startsWith("skipped: ") && skipped.get(0).contains("a-empty.png"), skipped.get(0));
+        assertTrue(skipped.get(1).contains("d-truncated.jpg"), skipped.get(1));
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : Files.readAllLines(predictions)) {
+            records.add(new ObjectMapper().readTree(line));
+        }
+        assertEquals(List.of("a-empty.png", "camera-gray.jpg", "cat-landscape.jpg", "d-truncated.jpg", "rocket-portrait.jpg"),
+                records.stream().map(r -> r.get("file").asText()).toList());
+        assertTrue(records.get(0).has("error") && records.get(3).has("error"));
+        CliRun clean = CliRun.of("predict", "--model", model.toString(), "--images", PHOTOS.toString());
+        List<String> expected = clean.out().lines().filter(l -> PHOTO_ORDER.stream().anyMatch(l::contains)).toList();
+        assertEquals(expected, records.stream().filter(r -> !r.has("error")).map(JsonNode::toString).toList(),
+                "readable images get the predictions they get alone");
+        double[][] rows = NpyReader.read(logits);
+        assertEquals(5, rows.length);
+        assertTrue(Double.isNaN(rows[0][0]) && Double.isNaN(rows[3][0]) && !Double.isNaN(rows[1][0]));
     }
 
     @Test
