@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -282,16 +283,28 @@ public final class ImageFolderIterator implements DataSetIterator, AutoCloseable
         float[] features = new float[size * sampleLength];
         float[] labels = new float[size * classes];
         int skippedHere = 0;
-        for (int slot = 0; slot < size; slot++) {
-            int position = first + slot;
+        int slot = 0;
+        for (int position = first; position < first + size; position++) {
             RandomGenerator rng = Seeds.generator(config.seed(), epoch, shard[position]);
-            Decoded decoded = firstReadableFrom(shard, position);
-            skippedHere += decoded.position() == position ? 0 : 1;
+            Decoded decoded = config.replaceUnreadable() ? firstReadableFrom(shard, position) : readableOrNull(shard, position);
+            if (decoded == null || decoded.position() != position) {
+                skippedHere++;
+            }
+            if (decoded == null) {
+                continue;
+            }
             float[] chw = transform.apply(decoded.image(), rng);
             System.arraycopy(chw, 0, features, slot * sampleLength, sampleLength);
             labels[slot * classes + folder.sample(shard[decoded.position()]).label()] = 1f;
+            slot++;
         }
-        return new LoadedBatch(size, features, labels, skippedHere);
+        return new LoadedBatch(slot, Arrays.copyOf(features, slot * sampleLength), Arrays.copyOf(labels, slot * classes), skippedHere);
+    }
+
+    /** The image at {@code position}, or null when it cannot be read (left out of its batch). */
+    private Decoded readableOrNull(int[] shard, int position) {
+        BufferedImage image = readOrNull(folder.sample(shard[position]).path());
+        return image == null ? null : new Decoded(position, image);
     }
 
     private Decoded firstReadableFrom(int[] shard, int position) {

@@ -10,12 +10,14 @@ package org.convnext4j.data;
  * @param shuffle a seeded shuffle of each epoch (training) rather than the folder's order (evaluation)
  * @param dropLast drop each epoch's last partial batch; it also trims the epoch to a multiple of
  *     {@code worldSize} so that every rank gets as many batches
+ * @param replaceUnreadable put the next readable image in an unreadable one's place, keeping every
+ *     batch whole (training); otherwise leave it out of its batch (evaluation: nothing counted twice)
  * @param seed source of the epoch orders and of every sample's random generator
  * @param rank this process's shard, in [0, worldSize)
  * @param worldSize number of shards the epoch is split into
  */
 public record LoaderConfig(int batchSize, int workers, int prefetchBatches, boolean shuffle, boolean dropLast,
-        long seed, int rank, int worldSize) {
+        boolean replaceUnreadable, long seed, int rank, int worldSize) {
 
     public LoaderConfig {
         if (batchSize < 1 || workers < 1 || prefetchBatches < 1) {
@@ -30,15 +32,15 @@ public record LoaderConfig(int batchSize, int workers, int prefetchBatches, bool
 
     /** Shuffled, last partial batch dropped, two batches prefetched per worker (as PyTorch's DataLoader). */
     public static LoaderConfig training(int batchSize, int workers, long seed) {
-        return new LoaderConfig(batchSize, workers, 2 * workers, true, true, seed, 0, 1);
+        return new LoaderConfig(batchSize, workers, 2 * workers, true, true, true, seed, 0, 1);
     }
 
-    /** Folder order, every sample kept. */
+    /** Folder order, every readable sample once. */
     public static LoaderConfig evaluation(int batchSize, int workers) {
-        return new LoaderConfig(batchSize, workers, 2 * workers, false, false, 0, 0, 1);
+        return new LoaderConfig(batchSize, workers, 2 * workers, false, false, false, 0, 0, 1);
     }
 
     public LoaderConfig withShard(int rank, int worldSize) {
-        return new LoaderConfig(batchSize, workers, prefetchBatches, shuffle, dropLast, seed, rank, worldSize);
+        return new LoaderConfig(batchSize, workers, prefetchBatches, shuffle, dropLast, replaceUnreadable, seed, rank, worldSize);
     }
 }

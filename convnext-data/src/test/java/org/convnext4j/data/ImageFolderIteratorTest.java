@@ -68,8 +68,8 @@ class ImageFolderIteratorTest {
     @Test
     void batchesAreIdenticalWithOneOrThreeWorkers() throws IOException {
         ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 3, 7, SIZE), "train", ImageFolder.Subset.ALL);
-        LoaderConfig oneWorker = new LoaderConfig(4, 1, 1, true, true, 42, 0, 1);
-        LoaderConfig threeWorkers = new LoaderConfig(4, 3, 5, true, true, 42, 0, 1);
+        LoaderConfig oneWorker = new LoaderConfig(4, 1, 1, true, true, true, 42, 0, 1);
+        LoaderConfig threeWorkers = new LoaderConfig(4, 3, 5, true, true, true, 42, 0, 1);
 
         try (ImageFolderIterator one = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), oneWorker);
                 ImageFolderIterator three = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), threeWorkers)) {
@@ -92,7 +92,7 @@ class ImageFolderIteratorTest {
             List<Integer> all = new ArrayList<>();
             Set<Integer> lengths = new HashSet<>();
             for (int rank = 0; rank < 3; rank++) {
-                LoaderConfig config = new LoaderConfig(2, 1, 1, true, dropLast, 9, rank, 3);
+                LoaderConfig config = new LoaderConfig(2, 1, 1, true, dropLast, true, 9, rank, 3);
                 int[] shard = EpochOrder.shard(11, config, 4);
                 lengths.add(shard.length);
                 Arrays.stream(shard).forEach(all::add);
@@ -102,7 +102,7 @@ class ImageFolderIteratorTest {
             assertEquals(dropLast ? 9 : 11, distinct.size(), "coverage");
             assertEquals(dropLast ? Set.of(3) : Set.of(3, 4), lengths);
         }
-        LoaderConfig unsharded = new LoaderConfig(2, 1, 1, true, false, 9, 0, 1);
+        LoaderConfig unsharded = new LoaderConfig(2, 1, 1, true, false, true, 9, 0, 1);
         int[] order = EpochOrder.shard(11, unsharded, 4);
         int[] rank1 = EpochOrder.shard(11, unsharded.withShard(1, 3), 4);
         assertArrayEquals(new int[] {order[1], order[4], order[7], order[10]}, rank1, "interleaved");
@@ -119,7 +119,9 @@ class ImageFolderIteratorTest {
         EvalTransform transform = new EvalTransform(SIZE, 1.0);
         ListAppender<ILoggingEvent> log = captureLog();
 
-        try (ImageFolderIterator batches = new ImageFolderIterator(folder, transform, LoaderConfig.evaluation(4, 2))) {
+        // in folder order, replacing unreadable files as training does
+        LoaderConfig replacing = new LoaderConfig(4, 2, 4, false, false, true, 0, 0, 1);
+        try (ImageFolderIterator batches = new ImageFolderIterator(folder, transform, replacing)) {
             List<DataSet> epoch0 = drain(batches);
             assertEquals(2, batches.skippedInEpoch());
             batches.reset();
@@ -145,10 +147,32 @@ class ImageFolderIteratorTest {
         }
     }
 
+    /** Evaluation leaves unreadable files out of their batches: every readable image once, none twice. */
+    @Test
+    void evaluationLeavesUnreadableFilesOut() throws IOException {
+        TestImages.folder(root, "val", 1, 6, SIZE);
+        Path cls = root.resolve("val/c0");
+        Files.write(cls.resolve("1-empty.png"), new byte[0]);
+        Files.writeString(cls.resolve("4-text.jpg"), "this is not a JPEG");
+        ImageFolder folder = ImageFolder.scan(root, "val", ImageFolder.Subset.ALL);
+        EvalTransform transform = new EvalTransform(SIZE, 1.0);
+        try (ImageFolderIterator batches = new ImageFolderIterator(folder, transform, LoaderConfig.evaluation(4, 2))) {
+            List<DataSet> epoch = drain(batches);
+            assertEquals(2, batches.skippedInEpoch());
+            // Folder order: 0, 1-empty, 1, 2 | 3, 4-text, 4, 5
+            assertEquals(List.of(3, 3), epoch.stream().map(DataSet::numExamples).toList());
+            String[] expected = {"0.png", "1.png", "2.png", "3.png", "4.png", "5.png"};
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(transform.apply(ImageDecoder.readRgb(cls.resolve(expected[i]))), row(epoch.get(i / 3), i % 3), 0f,
+                        expected[i]);
+            }
+        }
+    }
+
     @Test
     void skipToGivesTheBatchesIterationWouldHaveGiven() throws IOException {
         ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 2, 9, SIZE), "train", ImageFolder.Subset.ALL);
-        LoaderConfig config = new LoaderConfig(3, 2, 2, true, true, 5, 0, 1);
+        LoaderConfig config = new LoaderConfig(3, 2, 2, true, true, true, 5, 0, 1);
         try (ImageFolderIterator batches = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), config)) {
             batches.setEpoch(3);
             List<DataSet> epoch = drain(batches);

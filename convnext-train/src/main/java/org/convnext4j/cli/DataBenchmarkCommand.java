@@ -53,7 +53,7 @@ final class DataBenchmarkCommand extends ConvNeXtCommand {
         ImageFolder folder = ImageFolder.scan(root, split, ImageFolder.Subset.ALL);
         SampleTransform transform = trainTransform ? TrainTransform.convnextRecipe(imageSize) : new EvalTransform(imageSize, cropPct);
         // Shuffled like a training loader, so files are not read in directory order.
-        LoaderConfig config = new LoaderConfig(batch, workers, 2 * workers, true, false, 0, 0, 1);
+        LoaderConfig config = new LoaderConfig(batch, workers, 2 * workers, true, false, true, 0, 0, 1);
         System.out.printf(Locale.ROOT, "%s: %d images, %d classes; %s transform at %d px, batch %d,"
                         + " %d workers, %d cores visible%n",
                 folder.directory(), folder.size(), folder.numClasses(), trainTransform ? "train" : "eval (crop " + cropPct + ")",

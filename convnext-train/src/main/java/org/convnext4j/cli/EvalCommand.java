@@ -3,6 +3,7 @@ package org.convnext4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 import org.convnext4j.data.EvalTransform;
@@ -12,6 +13,7 @@ import org.convnext4j.data.LoaderConfig;
 import org.convnext4j.train.loop.Evaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,17 +56,23 @@ final class EvalCommand extends ConvNeXtCommand {
                     + " differ from the model's " + source.info().classNames());
         }
         Evaluation result;
+        List<String> skipped;
         try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
                 LoaderConfig.evaluation(batch, workers))) {
             result = Evaluation.run(graph, it, folder.classes());
+            skipped = it.unreadableFiles().stream().map(Path::toString).sorted().toList();
         }
-        System.out.printf(Locale.ROOT, "%s on %s: %d images, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,
-                data.resolve(split), result.samples(), 100 * result.top1(), 100 * result.top5(), result.loss());
+        System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,
+                data.resolve(split), result.samples(), skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable, left out)",
+                100 * result.top1(), 100 * result.top5(), result.loss());
         for (int c = 0; c < folder.classes().size(); c++) {
             System.out.printf(Locale.ROOT, "  %-20s %.2f%%%n", folder.classes().get(c), 100 * result.perClassAccuracy()[c]);
         }
         if (output != null) {
-            Files.writeString(output, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.toJson()));
+            ObjectNode json = result.toJson();
+            json.put("skipped_count", skipped.size());
+            skipped.forEach(json.putArray("skipped")::add);
+            Files.writeString(output, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         }
     }
 }

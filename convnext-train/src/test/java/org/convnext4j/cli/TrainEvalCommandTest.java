@@ -81,6 +81,41 @@ class TrainEvalCommandTest {
                 run.errors().strip());
     }
 
+    /**
+     * Unreadable images in the evaluated split are left out and listed, never replaced by another image:
+     * the counts are those of the readable images, at any batch size (a batch of one unreadable image is empty).
+     */
+    @Test
+    void evalLeavesOutAndListsUnreadableImages() throws IOException {
+        Path withBroken = dir.resolve("data-broken");
+        for (String split : List.of("train", "val")) {
+            for (String c : List.of("dark", "light")) {
+                Path folder = Files.createDirectories(withBroken.resolve(split).resolve(c));
+                try (var images = Files.list(data.resolve(split).resolve(c))) {
+                    for (Path image : images.toList()) {
+                        Files.copy(image, folder.resolve(image.getFileName()));
+                    }
+                }
+            }
+        }
+        Files.write(withBroken.resolve("val/dark/1a-empty.png"), new byte[0]);
+        byte[] png = Files.readAllBytes(data.resolve("val/light/0.png"));
+        Files.write(withBroken.resolve("val/light/0a-truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        for (String batch : List.of("1", "3")) {
+            Path json = dir.resolve("eval-broken-" + batch + ".json");
+            CliRun run = CliRun.of("eval", "--model", dir.resolve("run/checkpoints/best").toString(), "--data", withBroken.toString(),
+                    "--batch", batch, "--output", json.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains(": 8 images (2 unreadable, left out), top-1"), run.out());
+            JsonNode result = new ObjectMapper().readTree(json.toFile());
+            assertEquals(8, result.get("samples").asInt(), "batch " + batch);
+            assertEquals(2, result.get("skipped_count").asInt());
+            assertEquals(List.of(withBroken.resolve("val/dark/1a-empty.png").toString(),
+                    withBroken.resolve("val/light/0a-truncated.png").toString()),
+                    List.of(result.get("skipped").get(0).asText(), result.get("skipped").get(1).asText()));
+        }
+    }
+
     @Test
     void evalWritesTopKPerClassAndConfusion() throws IOException {
         Path json = dir.resolve("eval.json");

@@ -25,6 +25,9 @@ public record Evaluation(long samples, double top1, double top5, double loss, do
         data.reset();
         while (data.hasNext()) {
             DataSet batch = data.next();
+            if (batch.getFeatures().size(0) == 0) {
+                continue;   // every image of the batch was unreadable, and left out
+            }
             INDArray logits = ConvNeXtGraph.logits(graph, batch.getFeatures()).castTo(DataType.DOUBLE);
             INDArray labels = batch.getLabels();
             for (int i = 0; i < logits.rows(); i++) {
