@@ -38,6 +38,8 @@ public final class CheckpointStore {
     public static final String BEST = "best";
     public static final String BEST_EMA = "best-ema";
     private static final String TEMP_SUFFIX = ".partial";
+    /** A checkpoint being replaced: the old copy, renamed aside until the new one is in place. */
+    private static final String OLD_SUFFIX = ".old";
     private static final String EMA_TENSOR = "ema";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,7 +65,7 @@ public final class CheckpointStore {
     public Path save(String name, ComputationGraph graph, ModelInfo info, Ema ema, TrainState state, String recipeYaml)
             throws IOException {
         Files.createDirectories(folder);
-        removeLeftovers();
+        recover();
         Path temp = folder.resolve(name + TEMP_SUFFIX);
         Path target = folder.resolve(name);
         try {
@@ -72,14 +74,20 @@ public final class CheckpointStore {
             if (ema != null) {
                 SafeTensors.write(temp.resolve("ema.safetensors"), Map.of(EMA_TENSOR, ema.weights()), Map.of());
             }
+            sync(temp.resolve("model.zip"));
+            if (ema != null) {
+                sync(temp.resolve("ema.safetensors"));
+            }
             writeSynced(temp.resolve("recipe.yaml"), recipeYaml);
             writeSynced(temp.resolve("state.json"), state.toJson());
             writeSynced(temp.resolve("runtime.json"), runtimeJson());
-            Path old = folder.resolve(name + ".old");
+            sync(temp);
+            Path old = folder.resolve(name + OLD_SUFFIX);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            sync(folder);   // the renames themselves reach the disk before the old copy goes
             deleteTree(old);
             return target;
         } finally {
@@ -150,11 +158,40 @@ public final class CheckpointStore {
         return found;
     }
 
-    private void removeLeftovers() throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            for (Path p : entries.filter(p -> p.getFileName().toString().endsWith(TEMP_SUFFIX)).toList()) {
+    /**
+     * Tidies what a killed save left: a {@code .partial} folder is deleted; a {@code .old} copy is
+     * deleted when its checkpoint is in place, and renamed back when the kill came between the two
+     * renames (it is then the only copy). Called before every save and when a run starts, so that a
+     * leftover never blocks a later save of the same name.
+     */
+    public void recover() throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(folder)) {
+            entries = list.toList();
+        }
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(TEMP_SUFFIX)) {
                 deleteTree(p);
+            } else if (name.endsWith(OLD_SUFFIX)) {
+                Path checkpoint = folder.resolve(name.substring(0, name.length() - OLD_SUFFIX.length()));
+                if (Files.exists(checkpoint)) {
+                    deleteTree(p);
+                } else {
+                    Files.move(p, checkpoint, StandardCopyOption.ATOMIC_MOVE);
+                    sync(folder);
+                }
             }
+        }
+    }
+
+    /** Flushes a file, or a folder's entries (its renames), to the disk. */
+    private static void sync(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 

@@ -66,6 +66,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         int updateFreq = recipe.training().updateFreq();
         long stepsPerEpoch = Math.max(1, (train.numBatches() + updateFreq - 1) / updateFreq);
 
+        store.recover();   // what a killed save left, before the newest checkpoint is looked for
         Path checkpoint = resolveResume(resume, store);
         ComputationGraph graph;
         ModelInfo info;

@@ -79,6 +79,31 @@ class CheckpointStoreTest {
         assertFalse(names().stream().anyMatch(n -> n.endsWith(".partial")));
     }
 
+    /**
+     * A save killed while replacing a checkpoint leaves its old copy as {@code NAME.old}: renamed back
+     * when it is the only copy, deleted when the new one is in place, and never in the way of a later save.
+     */
+    @Test
+    void aKilledReplacementIsRecovered() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
+        TrainState first = new TrainState(1, 0, 10, 0.5, 0, -1, -1);
+        TrainState second = new TrainState(2, 0, 20, 0.6, 1, -1, -1);
+        Path checkpoints = dir.resolve("checkpoints");
+        store.save(CheckpointStore.BEST, graph, info, null, first, "r\n");
+        // killed between the two renames: only best.old remains
+        Files.move(checkpoints.resolve("best"), checkpoints.resolve("best.old"));
+        store.recover();
+        assertEquals(List.of("best"), names());
+        assertEquals(first, CheckpointStore.load(checkpoints.resolve("best")).state());
+        // killed while deleting best.old: a part of it remains beside the new best
+        Files.createDirectories(checkpoints.resolve("best.old"));
+        Files.writeString(checkpoints.resolve("best.old/state.json"), "{}");
+        store.save(CheckpointStore.BEST, graph, info, null, second, "r\n");
+        assertEquals(List.of("best"), names());
+        assertEquals(second, CheckpointStore.load(checkpoints.resolve("best")).state());
+    }
+
     @Test
     void loadingSomethingElseIsAClearError() throws IOException {
         Path notACheckpoint = Files.createDirectories(dir.resolve("x"));
