@@ -76,6 +76,11 @@ public final class RecipeLoader {
         return new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build()).dumpToString(root);
     }
 
+    /** The recipe as {@code section.key -> value}, the values as {@link #toYaml} writes them. */
+    static Map<String, Object> flatten(Recipe recipe) {
+        return RecipeChanges.flatten(parseTree("recipe", toYaml(recipe)));
+    }
+
     private static Recipe bind(ConfigReader root) {
         ConfigReader m = root.section("model");
         Recipe.Model model = new Recipe.Model(m.string("variant", null), m.optionalInteger("num_classes"),

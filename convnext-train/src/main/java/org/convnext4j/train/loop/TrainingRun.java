@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.convnext4j.data.EvalTransform;
@@ -20,6 +21,7 @@ import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.model.weights.ConvNeXtWeights;
 import org.convnext4j.model.weights.SafeTensors;
 import org.convnext4j.train.config.Recipe;
+import org.convnext4j.train.config.RecipeChanges;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -73,12 +75,21 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         Ema ema = null;
         TrainState state;
         if (checkpoint != null) {
+            RecipeChanges changes = RecipeChanges.between(RecipeLoader.load(checkpoint.resolve("recipe.yaml"), List.of()), recipe,
+                    checkpoint.toString());
             CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
-            graph = loaded.graph();
             info = loaded.info();
             if (!info.classNames().equals(trainFolder.classes())) {
                 throw new IllegalArgumentException(checkpoint + ": trained on classes " + info.classNames()
                         + ", but " + d.root() + " has " + trainFolder.classes());
+            }
+            // The optimizer and its schedule come from this recipe, not from the saved graph: the saved
+            // weights and Adam moments go into a network configured afresh (same architecture, same layout).
+            graph = newGraph(info.config(), recipe, imageSize, stepsPerEpoch);
+            graph.params().assign(loaded.graph().params());
+            graph.getUpdater().getStateViewArray().assign(loaded.graph().getUpdater().getStateViewArray());
+            if (!changes.changed().isEmpty()) {
+                LOG.info("resuming with recipe changes, applied: {}", String.join(", ", changes.changed()));
             }
             if (recipe.training().ema()) {
                 ema = loaded.emaWeights() == null ? Ema.of(graph, recipe.training().emaDecay())
@@ -95,9 +106,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             Recipe.Model m = recipe.model();
             ConvNeXtConfig config = ConvNeXtVariants.get(m.variant()).withNumClasses(classes).withDropPathRate(m.dropPathRate())
                     .withLayerScaleInit(m.layerScaleInit()).withHeadInitScale(m.headInitScale());
-            graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, seed, DataType.FLOAT,
-                    OptimizerSetup.trainingOf(recipe.optimizer(), recipe.schedule(), stepsPerEpoch, m.freezeStages())));
-            graph.init();
+            graph = newGraph(config, recipe, imageSize, stepsPerEpoch);
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));
             }
@@ -124,6 +133,15 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             throw new IllegalArgumentException(outputDir + " holds another run; continue it with --resume auto,"
                     + " or train into another --output");
         }
+    }
+
+    /** A network of this architecture, initialised from the recipe's seed, trained as the recipe says. */
+    private static ComputationGraph newGraph(ConvNeXtConfig config, Recipe recipe, int imageSize, long stepsPerEpoch) {
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, recipe.training().seed(),
+                DataType.FLOAT, OptimizerSetup.trainingOf(recipe.optimizer(), recipe.schedule(), stepsPerEpoch,
+                        recipe.model().freezeStages())));
+        graph.init();
+        return graph;
     }
 
     static TrainTransform trainTransform(Recipe.Augment a, int imageSize) {

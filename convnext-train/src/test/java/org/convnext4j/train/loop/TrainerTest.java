@@ -12,8 +12,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.layers.ConvNeXtHead;
+import org.convnext4j.train.config.ConfigException;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
+import org.convnext4j.train.optim.WarmupCosineSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +110,34 @@ class TrainerTest {
         Path lastGood = Path.of(e.getMessage().substring(e.getMessage().lastIndexOf(" in ") + 4));
         assertFalse(CheckpointStore.load(lastGood).graph().params().isInfinite().any(), "the checkpoint holds finite weights");
         assertFalse(list(dir.resolve("nan/checkpoints")).stream().anyMatch(n -> n.endsWith(".partial")));
+    }
+
+    /**
+     * Resuming with a changed recipe: keys that change the model, the data or the batching are refused
+     * naming the key; the others are applied, the schedule rebuilt from the new recipe (here a higher
+     * rate and one more epoch), not read back from the saved network.
+     */
+    @Test
+    void resumingChecksAndAppliesTheRecipe() throws IOException {
+        Path checkpoint = dir.resolve("full/checkpoints").resolve(CheckpointStore.name(new TrainState(1, 0, 2, 0, 0, 0, 0)));
+        copyTree(checkpoint, dir.resolve("changed/checkpoints").resolve(checkpoint.getFileName()));
+        for (String fixed : List.of("model.image_size=64", "model.variant=convnext_atto", "data.batch_size=2", "training.seed=8")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> TrainingRun.prepare(RecipeLoader.parse("test", yaml("changed"), List.of(fixed)), "auto"));
+            String key = fixed.substring(0, fixed.indexOf('='));
+            assertTrue(e.getMessage().startsWith(checkpoint.getFileName() + ": " + key + " was ")
+                    || e.getMessage().contains("/" + checkpoint.getFileName() + ": " + key + " was "), e.getMessage());
+        }
+        Recipe changed = RecipeLoader.parse("test", yaml("changed"), List.of("optimizer.lr=4e-3", "schedule.epochs=4"));
+        TrainingRun run = TrainingRun.prepare(changed, "auto");
+        double expected = new WarmupCosineSchedule(4e-3, 1e-5, 2, 8).valueAt(2, 0);   // 2 steps per epoch, 1 warm-up epoch
+        double actual = run.graph().getLayer(ConvNeXtGraph.HEAD).conf().getLayer().getUpdaterByParam(ConvNeXtHead.FC_WEIGHT)
+                .getLearningRate(2, 0);
+        assertEquals(expected, actual, 1e-12, "the schedule of the recipe resumed with");
+        assertArrayEquals(CheckpointStore.load(checkpoint).graph().params().toFloatVector(), run.graph().params().toFloatVector(), 0f);
+        TrainState end = new Trainer(run).train();
+        close(run);
+        assertEquals(4, end.epoch(), "the run was extended to the recipe's new length");
     }
 
     /**
