@@ -162,8 +162,8 @@ class ModelWorkflowTest {
         assertOneLineError(CliRun.of("predict", "--model", model.toString(), "--images", empty.toString()), "no images");
         Path hostile = dir.resolve("hostile.zip");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(hostile))) {
-            zip.putNextEntry(new ZipEntry("configuration.json"));
             zip.putNextEntry(new ZipEntry("preprocessor.bin"));
+            zip.putNextEntry(new ZipEntry("configuration.json"));
         }
         assertOneLineError(CliRun.of("predict", "--model", hostile.toString(), "--images", PHOTOS.toString()), "unexpected entries");
         Path notZip = Files.writeString(dir.resolve("not-a-model.zip"), "hello");

@@ -1,7 +1,8 @@
 package org.convnext4j.model.io;
 
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -12,17 +13,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 import org.convnext4j.model.ConvNeXtConfig;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
@@ -32,14 +35,21 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * Our native model file: DL4J's ModelSerializer zip (configuration, parameters, optionally the
  * updater state) plus a {@code convnext4j.json} entry holding the {@link ModelInfo}.
  *
- * <p>ModelSerializer Java-deserializes a {@code preprocessor.bin} entry if one is present, so a
- * file is only handed to it after its entries were checked against the ones we write.
+ * <p>Written by ModelSerializer, read by {@link #load} alone: ModelSerializer would Java-deserialize a
+ * {@code preprocessor.bin} entry, and it reads the zip a second time, where local headers and the
+ * central directory could disagree.
  */
 public final class ModelFile {
 
     public static final String INFO_ENTRY = "convnext4j.json";
-    private static final Set<String> ALLOWED_ENTRIES = Set.of(
-            "configuration.json", "coefficients.bin", "updaterState.bin", "noParams.marker", INFO_ENTRY);
+    // The entries ModelSerializer writes (in this order), then ours.
+    private static final String CONFIGURATION_ENTRY = "configuration.json";
+    private static final String COEFFICIENTS_ENTRY = "coefficients.bin";
+    private static final String UPDATER_STATE_ENTRY = "updaterState.bin";
+    private static final Set<String> ALLOWED_ENTRIES = Set.of(CONFIGURATION_ENTRY, COEFFICIENTS_ENTRY, UPDATER_STATE_ENTRY, INFO_ENTRY);
+    /** Caps on what the text entries may inflate to: far above any real file, far below a bomb. */
+    private static final int MAX_CONFIGURATION_BYTES = 64 << 20;
+    private static final int MAX_INFO_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A loaded model and what it is. */
@@ -68,54 +78,113 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * Reads a model file once, entry by entry from the local headers (what any zip reader would
+     * extract), and builds the network from what was read: DL4J never opens the file itself, so its
+     * Java deserialization of a {@code preprocessor.bin} cannot be reached, and every entry is
+     * size-capped while it inflates.
+     *
+     * @param loadUpdater whether to restore the optimizer's state too (a checkpoint being resumed)
+     */
     public static Loaded load(Path file, boolean loadUpdater) throws IOException {
-        ModelInfo info = readInfo(file);
-        ComputationGraph graph;
-        try {
-            graph = ModelSerializer.restoreComputationGraph(file.toFile(), loadUpdater);
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": not a readable model (" + e.getMessage() + ")", e);
-        }
-        // DL4J reads the parameters (and the updater's state) through heap arrays about three times
-        // the model's size, and G1 keeps that heap committed afterwards, under the native memory the
-        // model's passes then take: ConvNeXt-T's predict peaked at 0.78-0.80 GiB, 0.54-0.59 with this
-        // collection, which returns the heap to the system once the restored model is all that is left.
-        System.gc();
-        if (graph.getConfiguration().getVertices().keySet().stream().anyMatch(name -> name.endsWith(".branch"))) {
-            // Those graphs add the residual in a vertex of their own; today's block layer adds it itself.
-            throw new IOException(file + ": saved by an older convnext4j (blocks as branch + add vertices), which this"
-                    + " version cannot run; export its weights with that version, or retrain");
-        }
-        return new Loaded(graph, info);
-    }
-
-    /** Checks the entries and reads the model description, without touching the weights. */
-    public static ModelInfo readInfo(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file + ": no such model file");
         }
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            List<String> unexpected = new ArrayList<>();
-            for (Enumeration<? extends ZipEntry> entries = zip.entries(); entries.hasMoreElements(); ) {
-                String name = entries.nextElement().getName();
-                if (!ALLOWED_ENTRIES.contains(name)) {
-                    unexpected.add(name);
-                }
+        try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            Contents contents = new Contents(file, loadUpdater);
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                contents.read(entry.getName(), zip);
             }
-            if (!unexpected.isEmpty()) {
-                throw new IOException(file + ": unexpected entries " + unexpected + "; a convnext4j model holds only "
-                        + ALLOWED_ENTRIES);
-            }
-            ZipEntry infoEntry = zip.getEntry(INFO_ENTRY);
-            if (infoEntry == null) {
-                throw new IOException(file + ": no " + INFO_ENTRY + " entry; not a convnext4j model (use `convnext import` for safetensors weights)");
-            }
-            try (InputStream in = zip.getInputStream(infoEntry)) {
-                return fromJson(file, JSON.readTree(in.readNBytes(1 << 20)));
-            }
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a convnext4j model file (not a zip archive)", e);
+            return contents.finish();
+        } catch (ZipException | EOFException e) {
+            throw new IOException(file + ": not a readable convnext4j model file (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** What {@link #load} has read so far, in the order {@link #save} writes it. */
+    private static final class Contents {
+        private final Path file;
+        private final boolean loadUpdater;
+        private final Set<String> seen = new LinkedHashSet<>();
+        private ComputationGraphConfiguration configuration;
+        private ComputationGraph graph;
+        private ModelInfo info;
+
+        Contents(Path file, boolean loadUpdater) {
+            this.file = file;
+            this.loadUpdater = loadUpdater;
+        }
+
+        void read(String name, ZipInputStream in) throws IOException {
+            if (!ALLOWED_ENTRIES.contains(name)) {
+                throw new IOException(file + ": unexpected entries [" + name + "]; a convnext4j model holds only " + ALLOWED_ENTRIES);
+            }
+            if (!seen.add(name)) {
+                throw new IOException(file + ": entry " + name + " appears twice");
+            }
+            switch (name) {
+                case CONFIGURATION_ENTRY -> configuration = configuration(readCapped(in, name, MAX_CONFIGURATION_BYTES));
+                case COEFFICIENTS_ENTRY -> {
+                    requireBefore(configuration != null, name, CONFIGURATION_ENTRY);
+                    INDArray params = ModelArrays.read(in, numParams(configuration), configuration.getDataType(), file + ": " + name);
+                    graph = new ComputationGraph(configuration);
+                    graph.init(params.reshape(1, params.length()), false);
+                }
+                case UPDATER_STATE_ENTRY -> {
+                    requireBefore(graph != null, name, COEFFICIENTS_ENTRY);
+                    INDArray state = graph.getUpdater().getStateViewArray();
+                    INDArray saved = ModelArrays.read(in, state.length(), state.dataType(), file + ": " + name);
+                    if (loadUpdater) {
+                        state.assign(saved.reshape(state.shape()));
+                    }
+                }
+                default -> info = fromJson(file, JSON.readTree(readCapped(in, name, MAX_INFO_BYTES)));
+            }
+        }
+
+        Loaded finish() throws IOException {
+            if (info == null) {
+                throw new IOException(file + (seen.isEmpty() ? ": not a convnext4j model file (not a zip archive, or an empty one)"
+                        : ": no " + INFO_ENTRY + " entry; not a convnext4j model (use `convnext import` for safetensors weights)"));
+            }
+            if (graph == null) {
+                throw new IOException(file + ": no " + COEFFICIENTS_ENTRY + " entry: the file holds no weights");
+            }
+            if (graph.getConfiguration().getVertices().keySet().stream().anyMatch(name -> name.endsWith(".branch"))) {
+                // Those graphs add the residual in a vertex of their own; today's block layer adds it itself.
+                throw new IOException(file + ": saved by an older convnext4j (blocks as branch + add vertices), which this"
+                        + " version cannot run; export its weights with that version, or retrain");
+            }
+            return new Loaded(graph, info);
+        }
+
+        private ComputationGraphConfiguration configuration(byte[] json) throws IOException {
+            try {
+                return ComputationGraphConfiguration.fromJson(new String(json, StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                throw new IOException(file + ": " + CONFIGURATION_ENTRY + " is not a network configuration (" + reason + ")", e);
+            }
+        }
+
+        private void requireBefore(boolean present, String name, String before) throws IOException {
+            if (!present) {
+                throw new IOException(file + ": entry " + name + " comes before " + before + "; not a file convnext4j wrote");
+            }
+        }
+
+        private byte[] readCapped(ZipInputStream in, String name, int cap) throws IOException {
+            byte[] bytes = in.readNBytes(cap + 1);
+            if (bytes.length > cap) {
+                throw new IOException(file + ": entry " + name + " inflates to more than " + cap + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    /** The parameters a configuration's layers hold. */
+    private static long numParams(ComputationGraphConfiguration configuration) {
+        return configuration.getVertices().values().stream().mapToLong(vertex -> vertex.numParams(true)).sum();
     }
 
     static String toJson(ModelInfo info) throws IOException {

@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,10 +39,12 @@ class ModelFileTest {
         ComputationGraph graph = ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT);
         ModelInfo info = new ModelInfo(ConvNeXtVariants.TEST, config, 64, List.of("cat", "dog", "eel"));
         Path file = dir.resolve("model.zip");
+        graph.getUpdater().getStateViewArray().assign(Nd4j.rand(DataType.FLOAT, graph.getUpdater().getStateViewArray().shape()));
         ModelFile.save(file, graph, info, true);
 
         ModelFile.Loaded loaded = ModelFile.load(file, true);
         assertEquals(info, loaded.info());
+        assertEquals(graph.getUpdater().getStateViewArray(), loaded.graph().getUpdater().getStateViewArray(), "optimizer state");
         assertEquals(graph.getConfiguration().toJson(), loaded.graph().getConfiguration().toJson());
         assertEquals(graph.params(), loaded.graph().params());
         INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 64, 64);
@@ -62,17 +65,132 @@ class ModelFileTest {
 
         Path withPreprocessor = dir.resolve("pre.zip");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(withPreprocessor))) {
-            zip.putNextEntry(new ZipEntry(ModelFile.INFO_ENTRY));
             zip.putNextEntry(new ZipEntry("preprocessor.bin"));
+            zip.putNextEntry(new ZipEntry(ModelFile.INFO_ENTRY));
         }
         String message = assertThrows(IOException.class, () -> ModelFile.load(withPreprocessor, false)).getMessage();
         assertTrue(message.contains("unexpected entries [preprocessor.bin]"), message);
 
         Path plainDl4j = dir.resolve("plain.zip");
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(plainDl4j))) {
-            zip.putNextEntry(new ZipEntry("configuration.json"));
-        }
+        ModelSerializer.writeModel(smallGraph(), plainDl4j.toFile(), false);
         assertTrue(assertThrows(IOException.class, () -> ModelFile.load(plainDl4j, false)).getMessage().contains("no convnext4j.json"));
+    }
+
+    /**
+     * Hostile archives: what the local headers say is what is read, and nothing is inflated past what
+     * the configuration needs. An entry renamed to preprocessor.bin in its local header only (the
+     * central directory still says coefficients.bin) is refused before anything reads it.
+     */
+    @Test
+    void hostileArchivesAreOneLineErrors() throws IOException {
+        byte[] model = Files.readAllBytes(savedModel("good.zip"));
+
+        Path renamed = Files.write(dir.resolve("renamed.zip"), replaceFirst(model, "coefficients.bin", "preprocessor.bin"));
+        assertRefused(renamed, "unexpected entries [preprocessor.bin]");
+
+        Path duplicated = dir.resolve("duplicated.zip");
+        byte[] configuration;
+        try (var good = new java.util.zip.ZipFile(dir.resolve("good.zip").toFile())) {
+            configuration = good.getInputStream(good.getEntry("configuration.json")).readAllBytes();
+        }
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(duplicated))) {
+            zip.putNextEntry(new ZipEntry("configuration.json"));
+            zip.write(configuration);
+            zip.putNextEntry(new ZipEntry("configuratioX.json"));
+            zip.write(configuration);
+        }
+        Files.write(duplicated, replaceAll(Files.readAllBytes(duplicated), "configuratioX.json", "configuration.json"));
+        assertRefused(duplicated, "entry configuration.json appears twice");
+
+        Path bomb = dir.resolve("bomb.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new ZipEntry("configuration.json"));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 65; i++) {
+                zip.write(spaces);
+            }
+        }
+        assertTrue(Files.size(bomb) < 1 << 20, "the bomb is small on disk");
+        assertRefused(bomb, "entry configuration.json inflates to more than 67108864 bytes");
+
+        Path truncated = Files.write(dir.resolve("truncated.zip"), java.util.Arrays.copyOf(model, model.length / 2));
+        assertRefused(truncated, "truncated.zip");
+
+        // a stored entry claiming a data descriptor, which the zip format forbids: the reader stops at it
+        byte[] described = model.clone();
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(described).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.putShort(6, (short) (header.getShort(6) | 0x08));   // general purpose flag: sizes in a data descriptor
+        header.putShort(8, (short) 0);                             // method: stored
+        assertRefused(Files.write(dir.resolve("described.zip"), described), "described.zip");
+    }
+
+    /** Parameters of another size than the configuration's are refused before they are allocated. */
+    @Test
+    void weightsThatDoNotFitTheConfigurationAreRefused() throws IOException {
+        Path file = savedModel("short.zip");
+        Path other = dir.resolve("other.zip");
+        ConvNeXtConfig wider = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(4);
+        ModelFile.save(other, ConvNeXtGraph.create(wider, 64, 5, DataType.FLOAT), new ModelInfo(ConvNeXtVariants.TEST, wider, 64,
+                List.of("a", "b", "c", "d")), false);
+        // the configuration of one, the weights of the other
+        Path mixed = dir.resolve("mixed.zip");
+        try (var in = new java.util.zip.ZipFile(file.toFile()); var weights = new java.util.zip.ZipFile(other.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(mixed))) {
+            out.putNextEntry(new ZipEntry("configuration.json"));
+            in.getInputStream(in.getEntry("configuration.json")).transferTo(out);
+            out.putNextEntry(new ZipEntry("coefficients.bin"));
+            weights.getInputStream(weights.getEntry("coefficients.bin")).transferTo(out);
+        }
+        assertRefused(mixed, "coefficients.bin: holds ");
+    }
+
+    private Path savedModel(String name) throws IOException {
+        ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
+        Path file = dir.resolve(name);
+        ModelFile.save(file, ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT), new ModelInfo(ConvNeXtVariants.TEST, config, 64,
+                List.of("cat", "dog", "eel")), false);
+        return file;
+    }
+
+    private static ComputationGraph smallGraph() {
+        ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
+        return ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT);
+    }
+
+    private static void assertRefused(Path file, String expected) {
+        String message = assertThrows(IOException.class, () -> ModelFile.load(file, false)).getMessage();
+        assertTrue(message.contains(expected), message);
+        assertEquals(1, message.lines().count(), message);
+    }
+
+    private static byte[] replaceFirst(byte[] bytes, String from, String to) {
+        byte[] result = bytes.clone();
+        int at = indexOf(result, from.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+        System.arraycopy(to.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, result, at, to.length());
+        return result;
+    }
+
+    private static byte[] replaceAll(byte[] bytes, String from, String to) {
+        byte[] result = bytes.clone();
+        byte[] pattern = from.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int at = indexOf(result, pattern, 0); at >= 0; at = indexOf(result, pattern, at + 1)) {
+            System.arraycopy(to.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, result, at, to.length());
+        }
+        return result;
+    }
+
+    private static int indexOf(byte[] bytes, byte[] pattern, int from) {
+        outer:
+        for (int i = from; i <= bytes.length - pattern.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (bytes[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Graphs saved before blocks added their own residual would add it twice: refused, not run. */
