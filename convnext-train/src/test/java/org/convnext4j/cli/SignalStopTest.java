@@ -57,6 +57,7 @@ class SignalStopTest {
             }
         }
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the process exits after saving");
+        assertEquals(143, process.exitValue(), "128 + SIGTERM's 15, as the README says");
         Path checkpoint = new CheckpointStore(dir.resolve("run")).latest().orElseThrow(() -> new AssertionError("no checkpoint saved"));
         CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
         assertEquals(1, loaded.state().epoch(), "stopped in the second epoch");

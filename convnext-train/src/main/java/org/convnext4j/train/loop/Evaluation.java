@@ -1,6 +1,7 @@
 package org.convnext4j.train.loop;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.convnext4j.model.ConvNeXtGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -16,7 +17,19 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 public record Evaluation(long samples, double top1, double top5, double loss, double[] perClassAccuracy,
                          long[][] confusion, List<String> classNames) {
 
+    /** Thrown by {@link #run(ComputationGraph, DataSetIterator, List, BooleanSupplier)} when asked to stop. */
+    public static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("evaluation stopped", null, false, false);
+        }
+    }
+
     public static Evaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames) {
+        return run(graph, data, classNames, () -> false);
+    }
+
+    /** As {@link #run(ComputationGraph, DataSetIterator, List)}, checking {@code stop} before every batch. */
+    public static Evaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames, BooleanSupplier stop) {
         int k = classNames.size();
         long[][] confusion = new long[k][k];
         long samples = 0;
@@ -24,6 +37,9 @@ public record Evaluation(long samples, double top1, double top5, double loss, do
         double lossSum = 0;
         data.reset();
         while (data.hasNext()) {
+            if (stop.getAsBoolean()) {
+                throw new Stopped();
+            }
             DataSet batch = data.next();
             if (batch.getFeatures().size(0) == 0) {
                 continue;   // every image of the batch was unreadable, and left out

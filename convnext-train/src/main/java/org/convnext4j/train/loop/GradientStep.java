@@ -60,6 +60,12 @@ public final class GradientStep {
         return microBatches;
     }
 
+    /** Forgets the pending micro-batches' gradients (a run stopping between optimizer steps). */
+    public void discard() {
+        microBatches = 0;
+        examples = 0;
+    }
+
     /** Applies the averaged gradient as optimizer step {@code step} (0-based; drives the schedules). */
     public void apply(long step, int epoch) {
         if (microBatches == 0) {

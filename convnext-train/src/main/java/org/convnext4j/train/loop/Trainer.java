@@ -83,9 +83,13 @@ public final class Trainer {
                 train.skipTo(state.batchesDone());
                 double lossSum = 0;
                 int lossCount = 0;
+                TrainState lastStep = state;   // where the last optimizer step left the run
                 while (train.hasNext()) {
-                    // stop only between optimizer steps: a partial gradient sum is not part of a checkpoint
-                    if (stopRequested && gradientStep.pending() == 0) {
+                    if (stopRequested) {
+                        // The weights have not changed since the last optimizer step: save that step. A partial
+                        // gradient sum is not part of a checkpoint; its micro-batches run again on resume.
+                        gradientStep.discard();
+                        state = lastStep;
                         save(CheckpointStore.name(state));
                         LOG.info("stopped at epoch {} batch {}; checkpoint saved", epoch, state.batchesDone());
                         return state;
@@ -109,6 +113,9 @@ public final class Trainer {
                         step++;
                     }
                     state = state.advance(batchIndex + 1, step);
+                    if (gradientStep.pending() == 0) {
+                        lastStep = state;
+                    }
                     afterBatch.accept(new BatchDone(state, loss));
                     if (lossCount % recipe.training().logEvery() == 0) {
                         LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
@@ -122,7 +129,9 @@ public final class Trainer {
                     }
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
-                endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds);
+                if (!endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds)) {
+                    return state;
+                }
             }
             return state;
         } finally {
@@ -143,10 +152,23 @@ public final class Trainer {
         return gradientStep.accumulate(mixed);
     }
 
-    private void endEpoch(int epoch, double trainLoss, int batches, double seconds) throws IOException {
+    /**
+     * Evaluates, records and saves the epoch; false when a stop was requested meanwhile: the evaluation
+     * is cut short and the epoch's end saved without it, so that a stop takes seconds, not an evaluation.
+     */
+    private boolean endEpoch(int epoch, double trainLoss, int batches, double seconds) throws IOException {
         List<String> classes = run.info().classNames();
-        Evaluation raw = Evaluation.run(graph, val, classes);
-        Evaluation averaged = ema == null ? null : ema.withAveragedWeights(graph, () -> Evaluation.run(graph, val, classes));
+        Evaluation raw;
+        Evaluation averaged;
+        try {
+            raw = Evaluation.run(graph, val, classes, () -> stopRequested);
+            averaged = ema == null ? null : ema.withAveragedWeights(graph, () -> Evaluation.run(graph, val, classes, () -> stopRequested));
+        } catch (Evaluation.Stopped stopped) {
+            state = state.nextEpoch();
+            save(CheckpointStore.name(state));
+            LOG.info("stopped during the evaluation of epoch {}; checkpoint saved (without that evaluation)", epoch + 1);
+            return false;
+        }
         state = state.withBest(raw.top1(), averaged == null ? -1 : averaged.top1());
         double imagesPerSecond = batches * (double) run.recipe().data().batchSize() / seconds;
         int remaining = run.recipe().schedule().epochs() - epoch - 1;
@@ -172,6 +194,7 @@ public final class Trainer {
         // After the saves: a metrics file or chart that cannot be written must not cost a checkpoint.
         recordMetrics("metrics.jsonl and curves.png", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
                 seconds, raw, averaged));
+        return true;
     }
 
     /**

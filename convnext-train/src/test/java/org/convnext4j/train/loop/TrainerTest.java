@@ -81,6 +81,53 @@ class TrainerTest {
         assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
     }
 
+    /**
+     * A stop requested between the micro-batches of one optimizer step (update_freq 2) saves the last
+     * step at once, dropping the partial gradient sum; resumed, the run redoes those micro-batches and
+     * ends with the uninterrupted run's weights.
+     */
+    @Test
+    void aStopDuringAccumulationSavesTheLastStepAndResumesExactly() throws IOException {
+        TrainingRun first = TrainingRun.prepare(recipe("accumulating"), null);
+        Trainer trainer = new Trainer(first);
+        trainer.afterBatch(done -> {
+            if (done.state().epoch() == 1 && done.state().batchesDone() == 3) {   // one micro-batch of step 4 done
+                trainer.requestStop();
+            }
+        });
+        TrainState stoppedAt = trainer.train();
+        close(first);
+        assertEquals(new TrainState(1, 2, 3, stoppedAt.bestTop1(), stoppedAt.bestEpoch(), stoppedAt.bestEmaTop1(),
+                stoppedAt.bestEmaEpoch()), stoppedAt, "saved at the last optimizer step");
+
+        TrainingRun second = TrainingRun.prepare(recipe("accumulating"), "auto");
+        new Trainer(second).train();
+        close(second);
+        assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
+    }
+
+    /** A stop requested while an epoch is evaluated cuts the evaluation short and saves the epoch's end. */
+    @Test
+    void aStopDuringEvaluationSavesTheEpochsEndAndResumesExactly() throws IOException {
+        TrainingRun first = TrainingRun.prepare(recipe("evaluating"), null);
+        Trainer trainer = new Trainer(first);
+        trainer.afterBatch(done -> {
+            if (done.state().epoch() == 1 && done.state().batchesDone() == 4) {   // the epoch's last batch
+                trainer.requestStop();
+            }
+        });
+        TrainState stoppedAt = trainer.train();
+        close(first);
+        assertEquals(2, stoppedAt.epoch());
+        assertEquals(0, stoppedAt.batchesDone());
+        assertEquals(1, Files.readAllLines(dir.resolve("evaluating/metrics.jsonl")).size(), "epoch 2 was not evaluated");
+
+        TrainingRun second = TrainingRun.prepare(recipe("evaluating"), "auto");
+        new Trainer(second).train();
+        close(second);
+        assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
+    }
+
     @Test
     void runFolderHasMetricsChartLogAndBest() throws IOException {
         Path run = dir.resolve("full");
