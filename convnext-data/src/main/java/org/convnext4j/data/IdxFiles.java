@@ -110,6 +110,13 @@ public final class IdxFiles {
         if (length > MAX_BYTES) {
             throw new IOException(file + ": header declares " + what + ", " + length + " bytes, more than can be read");
         }
+        // A gzip file of a few megabytes can declare and inflate to gigabytes: what this process cannot
+        // hold twice over (the body, and what it becomes) is refused before reading.
+        long holdable = Runtime.getRuntime().maxMemory() / 4;
+        if (length > holdable) {
+            throw new IOException(file + ": header declares " + what + ", " + length + " bytes, more than this process"
+                    + " can hold (a quarter of its " + Runtime.getRuntime().maxMemory() + "-byte heap; raise it with -Xmx)");
+        }
         try {
             byte[] body = in.readNBytes((int) length);
             if (body.length < length) {
@@ -123,6 +130,8 @@ public final class IdxFiles {
         } catch (EOFException | ZipException e) {
             // A gzip stream cut short or damaged fails inside the decompressor, before readNBytes returns.
             throw new IOException(file + ": truncated or corrupt gzip data (" + e.getMessage() + ")", e);
+        } catch (OutOfMemoryError e) {
+            throw new IOException(file + ": not enough memory to read " + what + " (" + length + " bytes)", e);
         }
     }
 }

@@ -38,6 +38,12 @@ public final class ImageDecoder {
 
     /** PIL's {@code Image.MAX_IMAGE_PIXELS}: anything larger is refused before its pixels are decoded. */
     public static final long MAX_PIXELS = 178_956_970L;
+    /**
+     * The memory a decode may take, the decoded samples and their RGB copy together, refused before
+     * it is allocated: an 8-bit RGB image of {@link #MAX_PIXELS} needs 1.25 GB, a 16-bit RGBA one
+     * under the pixel limit can need 2 GB.
+     */
+    public static final long MAX_DECODED_BYTES = 1_610_612_736L;   // 1.5 GiB
 
     private ImageDecoder() {
     }
@@ -54,6 +60,9 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             // ImageIO readers throw unchecked exceptions on some malformed files as well.
             throw new IOException("Cannot read image " + file + ": " + reason(e), e);
+        } catch (OutOfMemoryError e) {
+            // The decode's own large arrays failed; what the rest of the process holds is untouched.
+            throw new IOException("Cannot read image " + file + ": not enough memory to decode it", e);
         }
     }
 
@@ -87,6 +96,11 @@ public final class ImageDecoder {
             throw new IOException(width + "x" + height + " = " + pixels
                     + " pixels is above the limit of " + MAX_PIXELS + " (possible decompression bomb)");
         }
+        long decodedBytes = pixels * (bytesPerPixel(reader) + Integer.BYTES);   // the samples, then their int RGB copy
+        if (decodedBytes > MAX_DECODED_BYTES) {
+            throw new IOException(width + "x" + height + " at " + bytesPerPixel(reader) + " bytes per pixel would take "
+                    + decodedBytes + " bytes to decode, above the limit of " + MAX_DECODED_BYTES);
+        }
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         BufferedImage image = readPixels(reader, width, height);
@@ -99,6 +113,23 @@ public final class ImageDecoder {
             }
         }
         return image;
+    }
+
+    /** Bytes per pixel of the decoded samples, from the header (the widest type the reader offers). */
+    private static long bytesPerPixel(ImageReader reader) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        if (type == null) {
+            return Integer.BYTES;
+        }
+        int bits = 0;
+        for (int size : type.getSampleModel().getSampleSize()) {
+            bits += size;
+        }
+        return Math.max(1, (bits + 7) / 8);
     }
 
     private static BufferedImage readPixels(ImageReader reader, int width, int height) throws IOException {

@@ -119,6 +119,19 @@ class ImageDecoderTest {
         assertRefused(file, "20000x20000");
     }
 
+    /** Under the pixel limit, but 16-bit RGBA: the memory it would take to decode is refused from the header. */
+    @Test
+    void imageTooLargeToDecodeIsRefusedFromItsHeader() throws IOException {
+        Path file = Files.write(dir.resolve("deep.png"), pngHeader(12_000, 12_000, 16, 6));
+        assertTrue(12_000L * 12_000 < ImageDecoder.MAX_PIXELS);
+
+        assertRefused(file, "12000x12000 at 8 bytes per pixel would take 1728000000 bytes to decode");
+        // the same size in 8-bit grey gets past the limit (and then fails on the missing pixel data)
+        Path grey = Files.write(dir.resolve("grey.png"), pngHeader(12_000, 12_000, 8, 0));
+        IOException e = assertThrows(IOException.class, () -> ImageDecoder.readRgb(grey));
+        assertFalse(e.getMessage().contains("to decode"), e.getMessage());
+    }
+
     private static void assertRefused(Path file, String reason) {
         IOException e = assertThrows(IOException.class, () -> ImageDecoder.readRgb(file));
         System.out.println(e.getMessage());
@@ -129,6 +142,11 @@ class ImageDecoderTest {
 
     /** PNG signature and an IHDR chunk for an 8-bit RGB image of the given size. */
     private static byte[] pngHeader(int width, int height) throws IOException {
+        return pngHeader(width, height, 8, 2);
+    }
+
+    /** PNG signature and an IHDR chunk: the size, bit depth and colour type (0 grey, 2 RGB, 6 RGBA). */
+    private static byte[] pngHeader(int width, int height, int bitDepth, int colourType) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
@@ -137,7 +155,7 @@ class ImageDecoderTest {
         ihdr.writeBytes("IHDR");
         ihdr.writeInt(width);
         ihdr.writeInt(height);
-        ihdr.write(new byte[] {8, 2, 0, 0, 0});
+        ihdr.write(new byte[] {(byte) bitDepth, (byte) colourType, 0, 0, 0});
         CRC32 crc = new CRC32();
         crc.update(chunk.toByteArray());
         out.writeInt(13);

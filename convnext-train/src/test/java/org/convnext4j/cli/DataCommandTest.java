@@ -75,6 +75,17 @@ class DataCommandTest {
         assertOneLineError(run, images + ": truncated or corrupt gzip data");
     }
 
+    /** A gzip file that declares (and would inflate to) more than the process can hold is refused from its header. */
+    @Test
+    void anIdxHeaderDeclaringMoreThanTheHeapIsRefused() throws IOException {
+        long images = Runtime.getRuntime().maxMemory() / 4 / (ROWS * COLS) + 1;
+        ByteBuffer header = ByteBuffer.allocate(16).putInt(0x00000803).putInt((int) images).putInt(ROWS).putInt(COLS);
+        Path bomb = Files.write(dir.resolve("bomb.gz"), gzip(header.array()));
+        CliRun run = importIdx(bomb, Files.write(dir.resolve("labels"), labelsIdx(LABELS)));
+        assertOneLineError(run, bomb + ": header declares " + images + " images of 3x4");
+        assertTrue(run.err().contains("more than this process can hold"), run.err());
+    }
+
     @Test
     void headerProblemsAreOneLineErrorsNamingTheFile() throws IOException {
         Path labels = Files.write(dir.resolve("labels"), labelsIdx(LABELS));
