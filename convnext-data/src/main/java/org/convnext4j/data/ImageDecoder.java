@@ -12,6 +12,7 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class ImageDecoder {
      * under the pixel limit can need 2 GB.
      */
     public static final long MAX_DECODED_BYTES = 1_610_612_736L;   // 1.5 GiB
+    /** How long one decode may take: ImageIO's readers have looped forever on malformed files before. */
+    public static final Duration MAX_DECODE_TIME = Duration.ofSeconds(60);
 
     private ImageDecoder() {
     }
@@ -52,9 +55,15 @@ public final class ImageDecoder {
      * Reads the first image in {@code file} as {@code TYPE_INT_RGB}.
      *
      * @throws IOException with a one-line message naming the file when it is missing, in a format
-     *     ImageIO cannot read, truncated or corrupt, or larger than {@link #MAX_PIXELS}
+     *     ImageIO cannot read, truncated or corrupt, larger than {@link #MAX_PIXELS} or
+     *     {@link #MAX_DECODED_BYTES}, or still decoding after {@link #MAX_DECODE_TIME}
      */
     public static BufferedImage readRgb(Path file) throws IOException {
+        return TimeLimit.run(() -> readRgbHere(file), MAX_DECODE_TIME, "Cannot read image " + file);
+    }
+
+    /** {@link #readRgb} on the calling thread, without the time limit. */
+    private static BufferedImage readRgbHere(Path file) throws IOException {
         try {
             return toRgb(decode(file));
         } catch (IOException | RuntimeException e) {

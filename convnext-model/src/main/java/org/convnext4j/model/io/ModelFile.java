@@ -73,6 +73,9 @@ public final class ModelFile {
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+                directory.force(true);   // the rename itself reaches the disk
+            }
         } finally {
             Files.deleteIfExists(temp);
         }
