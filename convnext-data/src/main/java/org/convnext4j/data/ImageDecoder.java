@@ -41,8 +41,8 @@ public final class ImageDecoder {
     public static final long MAX_PIXELS = 178_956_970L;
     /**
      * The memory a decode may take, the decoded samples and their RGB copy together, refused before
-     * it is allocated (one and a half gibibytes): an 8-bit RGB image of {@link #MAX_PIXELS} needs 1.25 GB, a 16-bit RGBA one
-     * under the pixel limit can need 2 GB.
+     * it is allocated (one and a half gibibytes): an 8-bit RGB image of {@link #MAX_PIXELS} needs
+     * 1.25 GB, a 16-bit RGBA one under the pixel limit can need 2 GB.
      */
     public static final long MAX_DECODED_BYTES = 3L << 29;
     /** How long one decode may take: ImageIO's readers have looped forever on malformed files before. */
