@@ -47,7 +47,7 @@ public final class ConvNeXtWeights {
                 .anyMatch(entry -> isClassifier(entry) && bare.containsKey(entry.tensor())
                         && !Arrays.equals(bare.get(entry.tensor()).shape(), expectedShape(entry, params)));
         List<String> problems = new ArrayList<>();
-        List<WeightNaming.Entry> toLoad = new ArrayList<>();
+        Map<WeightNaming.Entry, TensorLayout> toLoad = new LinkedHashMap<>();
         Set<String> unused = new LinkedHashSet<>(bare.keySet());
         for (WeightNaming.Entry entry : entries) {
             unused.remove(entry.tensor());
@@ -56,14 +56,16 @@ public final class ConvNeXtWeights {
             }
             INDArray tensor = bare.get(entry.tensor());
             long[] expected = expectedShape(entry, params);
+            TensorLayout layout = tensor == null ? entry.layout()
+                    : entry.layout().matching(tensor.shape(), params.get(entry.paramName()).shape());
             if (tensor == null) {
                 problems.add("missing tensor '" + entry.tensor() + "' of shape " + Arrays.toString(expected));
-            } else if (!Arrays.equals(tensor.shape(), expected)) {
+            } else if (!Arrays.equals(tensor.shape(), layout.foreignShape(params.get(entry.paramName()).shape()))) {
                 problems.add("tensor '" + entry.tensor() + "' has shape " + Arrays.toString(tensor.shape())
                         + ", expected " + Arrays.toString(expected)
                         + (isClassifier(entry) ? " (another class count? replace the head to fine-tune)" : ""));
             } else {
-                toLoad.add(entry);
+                toLoad.put(entry, layout);
             }
         }
         for (String name : unused) {
@@ -76,10 +78,10 @@ public final class ConvNeXtWeights {
 
         // Our layers are DL4J SameDiff layers, whose setParam checks the shape but assigns nothing,
         // so values go straight into the parameter views; converting one at a time bounds the extra memory.
-        for (WeightNaming.Entry entry : toLoad) {
+        toLoad.forEach((entry, layout) -> {
             INDArray target = params.get(entry.paramName());
-            target.assign(entry.layout().toOurs(bare.get(entry.tensor()), target.dataType()));
-        }
+            target.assign(layout.toOurs(bare.get(entry.tensor()), target.dataType()));
+        });
     }
 
     /**

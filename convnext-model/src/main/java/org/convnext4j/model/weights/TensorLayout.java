@@ -1,5 +1,7 @@
 package org.convnext4j.model.weights;
 
+import java.util.Arrays;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,6 +66,27 @@ public enum TensorLayout {
         }
     },
 
+    /**
+     * Linear weight kept as a 1×1 convolution, as timm's small ConvNeXts (conv_mlp) keep fc1 and fc2:
+     * PyTorch (out, in, 1, 1), ours (in, out).
+     */
+    POINTWISE_CONV {
+        @Override
+        INDArray rearrangeToOurs(INDArray foreign) {
+            return foreign.reshape(foreign.size(0), foreign.size(1)).transpose();
+        }
+
+        @Override
+        INDArray rearrangeToForeign(INDArray ours) {
+            return ours.transpose().reshape(ours.size(1), ours.size(0), 1, 1);
+        }
+
+        @Override
+        long[] foreignShape(long[] ours) {
+            return new long[] {ours[1], ours[0], 1, 1};
+        }
+    },
+
     /** Biases, norm affine parameters and (d,)-shaped layer scale: the same on both sides. */
     VECTOR {
         @Override
@@ -109,6 +132,22 @@ public enum TensorLayout {
     abstract long[] foreignShape(long[] ours);
 
     /** A fresh C-order array of {@code dataType} in our layout; the caller checked the shape. */
+    /**
+     * The layout a foreign tensor of {@code foreignShape} is in, for a parameter of shape {@code ours}
+     * laid out as this: a linear weight may come as (out, in) or as a 1×1 convolution's (out, in, 1, 1),
+     * the same values either way; any other layout is itself.
+     */
+    public TensorLayout matching(long[] foreignShape, long[] ours) {
+        if (this == LINEAR || this == POINTWISE_CONV) {
+            for (TensorLayout layout : new TensorLayout[] {LINEAR, POINTWISE_CONV}) {
+                if (Arrays.equals(layout.foreignShape(ours), foreignShape)) {
+                    return layout;
+                }
+            }
+        }
+        return this;
+    }
+
     public INDArray toOurs(INDArray foreign, DataType dataType) {
         // A fresh copy, so the network never shares memory with the caller's map.
         return rearrangeToOurs(foreign).castTo(dataType).dup('c');

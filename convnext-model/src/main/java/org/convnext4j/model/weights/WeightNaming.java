@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.layers.ConvNeXtDownsample;
 import org.convnext4j.model.layers.ConvNeXtHead;
@@ -207,11 +208,22 @@ public enum WeightNaming {
             addWeightAndBias(entries, module + blockNorm + ".", vertex, ConvNeXtBlock.NORM_WEIGHT,
                     ConvNeXtBlock.NORM_BIAS, TensorLayout.VECTOR);
             addWeightAndBias(entries, module + fc1 + ".", vertex, ConvNeXtBlock.FC1_WEIGHT, ConvNeXtBlock.FC1_BIAS,
-                    TensorLayout.LINEAR);
+                    mlpLayout(config));
             addWeightAndBias(entries, module + fc2 + ".", vertex, ConvNeXtBlock.FC2_WEIGHT, ConvNeXtBlock.FC2_BIAS,
-                    TensorLayout.LINEAR);
+                    mlpLayout(config));
         }
         return entries;
+    }
+
+    /**
+     * How this convention stores a block's fc1 and fc2 weights for this architecture: as Linear weights,
+     * except timm's atto, femto, pico and nano, which timm builds with {@code conv_mlp=True} (1×1
+     * convolutions). Reading accepts either shape (see {@link TensorLayout#matching}).
+     */
+    private TensorLayout mlpLayout(ConvNeXtConfig config) {
+        return this == TIMM && List.of("convnext_atto", "convnext_femto", "convnext_pico", "convnext_nano").stream().map(ConvNeXtVariants::get)
+                .anyMatch(variant -> variant.depths().equals(config.depths()) && variant.dims().equals(config.dims()))
+                ? TensorLayout.POINTWISE_CONV : TensorLayout.LINEAR;
     }
 
     private static void addWeightAndBias(List<Entry> entries, String module, String vertex, String weightKey,

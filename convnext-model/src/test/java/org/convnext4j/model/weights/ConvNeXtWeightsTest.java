@@ -16,6 +16,7 @@ import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtVariants;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,36 @@ class ConvNeXtWeightsTest {
             assertEquals(DataType.FLOAT, tensor.dataType(), name);
             assertIdentical(name, fixture.get(name), tensor);
         });
+    }
+
+    /**
+     * timm builds its atto, femto, pico and nano with conv_mlp=True: fc1 and fc2 are 1×1 convolutions,
+     * (4C, C, 1, 1) and (C, 4C, 1, 1), as timm's convnext.py defines them; tiny and up keep Linear's
+     * (4C, C). Our timm export has those shapes, and import takes either shape for any variant.
+     */
+    @Test
+    void timmSmallModelsKeepTheirMlpAsOneByOneConvolutions() {
+        ConvNeXtConfig atto = ConvNeXtVariants.get("convnext_atto").withNumClasses(10);
+        ComputationGraph graph = ConvNeXtGraph.create(atto, 32, 3, DataType.FLOAT);
+        Map<String, INDArray> timm = ConvNeXtWeights.export(graph, atto, WeightNaming.TIMM);
+        assertArrayEquals(new long[] {160, 40, 1, 1}, timm.get("stages.0.blocks.0.mlp.fc1.weight").shape());
+        assertArrayEquals(new long[] {320, 1280, 1, 1}, timm.get("stages.3.blocks.1.mlp.fc2.weight").shape());
+        assertArrayEquals(new long[] {160, 40}, ConvNeXtWeights.export(graph, atto, WeightNaming.OFFICIAL)
+                .get("stages.0.0.pwconv1.weight").shape(), "the official names keep Linear's shape");
+
+        ComputationGraph fromConvolutions = ConvNeXtGraph.create(atto, 32, 4, DataType.FLOAT);
+        ConvNeXtWeights.load(fromConvolutions, atto, timm, false);
+        assertEquals(graph.params(), fromConvolutions.params());
+
+        Map<String, INDArray> asLinear = new LinkedHashMap<>();
+        timm.forEach((name, tensor) -> asLinear.put(name, name.contains(".mlp.fc") && tensor.rank() == 4 ? tensor.reshape(tensor.size(0), tensor.size(1)) : tensor));
+        ComputationGraph fromLinear = ConvNeXtGraph.create(atto, 32, 5, DataType.FLOAT);
+        ConvNeXtWeights.load(fromLinear, atto, asLinear, false);
+        assertEquals(graph.params(), fromLinear.params());
+
+        ConvNeXtConfig tiny = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
+        assertEquals(TensorLayout.LINEAR, WeightNaming.TIMM.entries(tiny).stream()
+                .filter(entry -> entry.tensor().equals("stages.0.blocks.0.mlp.fc1.weight")).findFirst().orElseThrow().layout());
     }
 
     @Test
