@@ -8,15 +8,16 @@ import org.convnext4j.model.io.ModelFile;
 import org.convnext4j.model.weights.ConvNeXtWeights;
 import org.convnext4j.model.weights.SafeTensors;
 import org.convnext4j.model.weights.WeightNaming;
+import org.convnext4j.onnx.OnnxExport;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write a model's weights for deployment (dl4j) or for PyTorch (safetensors, official/timm/torchvision names).")
+        description = "Write a model for deployment (onnx, dl4j) or its weights for PyTorch (safetensors, official/timm/torchvision names).")
 final class ExportCommand extends ConvNeXtCommand {
 
-    enum Format { dl4j, safetensors }
+    enum Format { dl4j, safetensors, onnx }
 
     enum Names { official, timm, torchvision }
 
@@ -26,7 +27,7 @@ final class ExportCommand extends ConvNeXtCommand {
     @Option(names = "--ema", description = "export a checkpoint's EMA weights")
     private boolean ema;
 
-    @Option(names = "--format", defaultValue = "safetensors", description = "dl4j or safetensors (default ${DEFAULT-VALUE})")
+    @Option(names = "--format", defaultValue = "safetensors", description = "safetensors, onnx (opset 17, dynamic batch) or dl4j (default ${DEFAULT-VALUE})")
     private Format format;
 
     @Option(names = "--names", defaultValue = "official", description = "official, timm or torchvision (default ${DEFAULT-VALUE})")
@@ -41,6 +42,8 @@ final class ExportCommand extends ConvNeXtCommand {
         if (format == Format.dl4j) {
             // without the optimiser state: what deployment needs
             ModelFile.save(output, loaded.graph(), loaded.info(), false);
+        } else if (format == Format.onnx) {
+            OnnxExport.write(output, loaded.graph(), loaded.info());
         } else {
             WeightNaming naming = WeightNaming.valueOf(names.name().toUpperCase());
             SafeTensors.write(output, ConvNeXtWeights.export(loaded.graph(), loaded.info().config(), naming),

@@ -13,6 +13,11 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.convnext4j.data.EvalTransform;
+import org.convnext4j.data.ImageDecoder;
+import org.convnext4j.deploy.ServeOnnx;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.io.ModelFile;
 import org.convnext4j.model.weights.SafeTensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +83,26 @@ class ModelWorkflowTest {
                     probSum += t.get("prob").asDouble();
                 }
                 assertTrue(probSum > 0 && probSum <= 1 + 1e-9, "probabilities " + top);
+            }
+        }
+    }
+
+    /** export --format onnx writes a model ONNX Runtime serves with the model file's own logits. */
+    @Test
+    void exportWritesAnOnnxModel() throws Exception {
+        Path onnx = dir.resolve("model.onnx");
+        CliRun run = CliRun.of("export", "--model", model.toString(), "--format", "onnx", "--output", onnx.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        ModelFile.Loaded loaded = ModelFile.load(model, false);
+        INDArray images = new EvalTransform(64, 0.875).toBatch(List.of(ImageDecoder.readRgb(PHOTOS.resolve("rocket-portrait.jpg")),
+                ImageDecoder.readRgb(PHOTOS.resolve("camera-gray.jpg"))));
+        float[][] expected = ConvNeXtGraph.logits(loaded.graph(), images).toFloatMatrix();
+        try (ServeOnnx server = new ServeOnnx(onnx)) {
+            float[][] actual = server.logits(images.dup('c').reshape(images.length()).toFloatVector(), 2, 64);
+            for (int i = 0; i < 2; i++) {
+                for (int c = 0; c < expected[i].length; c++) {
+                    assertEquals(expected[i][c], actual[i][c], 1e-4, "image " + i + " class " + c);
+                }
             }
         }
     }
