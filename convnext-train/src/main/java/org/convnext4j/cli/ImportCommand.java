@@ -5,29 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-import org.convnext4j.model.ConvNeXtConfig;
-import org.convnext4j.model.ConvNeXtGraph;
-import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelFile;
-import org.convnext4j.model.io.ModelInfo;
-import org.convnext4j.model.weights.ConvNeXtWeights;
-import org.convnext4j.model.weights.SafeTensors;
-import org.convnext4j.model.weights.WeightNaming;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Turn PyTorch ConvNeXt weights (.safetensors with official, timm or torchvision names) into a convnext4j model.")
+        description = "Turn PyTorch ConvNeXt weights (.safetensors, or a .pth/.pt checkpoint; official, timm or torchvision names) into a convnext4j model.")
 final class ImportCommand extends ConvNeXtCommand {
 
-    @Option(names = "--weights", required = true, description = "a .safetensors state dict")
+    @Option(names = "--weights", required = true, description = "a .safetensors state dict or a PyTorch .pth/.pt checkpoint")
     private Path weights;
+
+    @Option(names = "--key", description = "the checkpoint's key holding the state dict (default: found among model, state_dict, model_ema, module)")
+    private String key;
 
     @Option(names = "--variant", required = true, description = "the architecture the weights belong to, e.g. convnext_tiny")
     private String variant;
@@ -46,25 +38,12 @@ final class ImportCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        Map<String, INDArray> tensors = SafeTensors.read(weights);
-        WeightNaming naming = WeightNaming.detect(WeightNaming.unwrap(tensors).keySet());
-        ConvNeXtConfig inFile = ConvNeXtWeights.inferConfig(tensors);
-        ConvNeXtConfig base = ConvNeXtVariants.get(variant);
-        if (!base.depths().equals(inFile.depths()) || !base.dims().equals(inFile.dims())) {
-            throw new IllegalArgumentException(weights + ": holds depths " + inFile.depths() + " dims " + inFile.dims()
-                    + ", but " + variant + " has depths " + base.depths() + " dims " + base.dims());
-        }
-        int classes = numClasses == null ? inFile.numClasses() : numClasses;
-        ConvNeXtConfig config = base.withNumClasses(classes)
-                .withLayerScaleInit(inFile.hasLayerScale() ? base.layerScaleInit() : 0);
-        List<String> names = classNames == null ? ModelInfo.indexNames(classes) : readClassNames(classNames);
-        ModelInfo info = new ModelInfo(variant, config, imageSize, names);
-
-        ComputationGraph graph = ConvNeXtGraph.create(config, imageSize, 0, DataType.FLOAT);
-        ConvNeXtWeights.load(graph, config, tensors, classes != inFile.numClasses());
-        ModelFile.save(output, graph, info, false);
-        System.out.printf("imported %s (%s names, %d tensors) as %s with %d classes%s -> %s%n", weights, naming.name().toLowerCase(),
-                tensors.size(), variant, classes, classes != inFile.numClasses() ? " (new head)" : "", output);
+        List<String> names = classNames == null ? null : readClassNames(classNames);
+        ImportedWeights imported = ImportedWeights.read(weights, key, variant, numClasses, names, imageSize);
+        ModelFile.save(output, imported.graph(), imported.info(), false);
+        System.out.printf("imported %s (%s, %s names) as %s with %d classes%s -> %s%n", weights, imported.read(),
+                imported.naming().name().toLowerCase(), variant, imported.info().config().numClasses(),
+                imported.newHead() ? " (new head)" : "", output);
     }
 
     private static List<String> readClassNames(Path file) throws IOException {

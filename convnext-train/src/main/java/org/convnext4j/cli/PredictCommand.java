@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.convnext4j.data.EvalTransform;
 import org.convnext4j.data.ImageDecoder;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.weights.WeightFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -33,11 +34,21 @@ final class PredictCommand extends ConvNeXtCommand {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
+    @Option(names = "--model", required = true,
+            description = "a model file, a checkpoint folder, or PyTorch weights (.safetensors, .pth, .pt) with --variant")
     private Path model;
 
     @Option(names = "--images", required = true, description = "folder of images (not recursive)")
     private Path images;
+
+    @Option(names = "--variant", description = "for PyTorch weights: the architecture they belong to, e.g. convnext_tiny")
+    private String variant;
+
+    @Option(names = "--key", description = "for a PyTorch checkpoint: the key holding the state dict (default: found)")
+    private String key;
+
+    @Option(names = "--image-size", defaultValue = "224", description = "for PyTorch weights: the input size (default ${DEFAULT-VALUE})")
+    private int imageSize;
 
     @Option(names = "--crop-pct", defaultValue = "0.875",
             description = "resize the shorter side to size/crop_pct, then center-crop (default ${DEFAULT-VALUE})")
@@ -61,7 +72,7 @@ final class PredictCommand extends ConvNeXtCommand {
             throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
         }
         List<Path> files = listImages(images);
-        ModelSource loaded = ModelSource.open(model, false);
+        ModelSource loaded = open();
         EvalTransform transform = new EvalTransform(loaded.info().imageSize(), cropPct);
         List<String> classNames = loaded.info().classNames();
         int k = Math.min(topK, classNames.size());
@@ -119,6 +130,19 @@ final class PredictCommand extends ConvNeXtCommand {
             rows[i] = logits[i] == null ? missing : logits[i];
         }
         return rows;
+    }
+
+    /** Our model (file or checkpoint), or a network built from PyTorch weights for {@code --variant}. */
+    private ModelSource open() throws IOException {
+        if (!WeightFiles.isWeightFile(model)) {
+            return ModelSource.open(model, false);
+        }
+        if (variant == null) {
+            throw new IllegalArgumentException(model + ": PyTorch weights need --variant (the architecture, e.g. convnext_tiny)");
+        }
+        ImportedWeights imported = ImportedWeights.read(model, key, variant, null, null, imageSize);
+        System.err.println("read " + model + ": " + imported.read() + ", " + imported.naming().name().toLowerCase() + " names");
+        return new ModelSource(imported.graph(), imported.info());
     }
 
     static List<Path> listImages(Path folder) throws IOException {

@@ -1,6 +1,7 @@
 package org.convnext4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -34,6 +35,7 @@ class ModelWorkflowTest {
 
     private static final Path FIXTURES = Path.of("../convnext-model/src/test/resources/fixtures");
     private static final Path PHOTOS = Path.of("../convnext-data/src/test/resources/photos");
+    private static final Path PTH_FIXTURES = Path.of("../convnext-model/src/test/resources/pth-fixtures");
     private static final Path PREDICT_FIXTURES = Path.of("src/test/resources/predict-fixtures");
     private static final List<String> PHOTO_ORDER = List.of("camera-gray.jpg", "cat-landscape.jpg", "rocket-portrait.jpg");
 
@@ -85,6 +87,41 @@ class ModelWorkflowTest {
                 assertTrue(probSum > 0 && probSum <= 1 + 1e-9, "probabilities " + top);
             }
         }
+    }
+
+    /**
+     * PyTorch checkpoints as people have them: the official training checkpoint (state dict under
+     * 'model', with an optimizer state, args and an EMA copy) imports to the same weights as the
+     * safetensors fixture, --key picks the EMA copy, predict runs the file directly with --variant, and a
+     * hostile pickle is one line with nothing run.
+     */
+    @Test
+    void pyTorchCheckpointsImportPredictAndNeverRunCode() throws IOException {
+        Path checkpoint = PTH_FIXTURES.resolve("official_checkpoint.pth");
+        Path imported = dir.resolve("from-pth.zip");
+        CliRun run = CliRun.of("import", "--weights", checkpoint.toString(), "--variant", "convnext_test", "--image-size", "64",
+                "--output", imported.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("state dict under 'model'"), run.out());
+        assertEquals(ModelFile.load(model, false).graph().params(), ModelFile.load(imported, false).graph().params());
+
+        Path ema = dir.resolve("from-pth-ema.zip");
+        CliRun withKey = CliRun.of("import", "--weights", checkpoint.toString(), "--key", "model_ema", "--variant", "convnext_test",
+                "--image-size", "64", "--output", ema.toString());
+        assertEquals(0, withKey.exitCode(), withKey.err());
+        assertTrue(withKey.out().contains("'model_ema'"), withKey.out());
+
+        CliRun direct = CliRun.of("predict", "--model", checkpoint.toString(), "--variant", "convnext_test", "--image-size", "64",
+                "--images", PHOTOS.toString());
+        CliRun viaModel = CliRun.of("predict", "--model", model.toString(), "--images", PHOTOS.toString());
+        assertEquals(0, direct.exitCode(), direct.err());
+        assertEquals(viaModel.out(), direct.out(), "the checkpoint predicts as its imported model does");
+
+        Path marker = Path.of("/tmp/convnext4j_pth_marker");
+        Files.deleteIfExists(marker);
+        assertOneLineError(CliRun.of("import", "--weights", PTH_FIXTURES.resolve("hostile_os_system.pth").toString(),
+                "--variant", "convnext_test", "--output", dir.resolve("never.zip").toString()), "hostile_os_system.pth");
+        assertFalse(Files.exists(marker), "nothing in the pickle ran");
     }
 
     /** export --format onnx writes a model ONNX Runtime serves with the model file's own logits. */

@@ -24,6 +24,12 @@ public final class WeightFiles {
      * @param key for PyTorch checkpoints, the top-level key holding the state dict, or null to search for it;
      *            safetensors files have no keys, so it must be null for them
      */
+    /** Whether the file's extension is one of the weight formats {@link #read} reads (not our model file). */
+    public static boolean isWeightFile(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".safetensors") || name.endsWith(".pth") || name.endsWith(".pt") || name.endsWith(".bin");
+    }
+
     public static PyTorchCheckpoint.Selected read(Path file, String key) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".safetensors")) {

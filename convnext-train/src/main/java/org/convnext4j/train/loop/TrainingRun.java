@@ -19,7 +19,8 @@ import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelFile;
 import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.model.weights.ConvNeXtWeights;
-import org.convnext4j.model.weights.SafeTensors;
+import org.convnext4j.model.weights.PyTorchCheckpoint;
+import org.convnext4j.model.weights.WeightFiles;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeChanges;
 import org.convnext4j.train.config.RecipeLoader;
@@ -163,16 +164,21 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         return path;
     }
 
-    /** Our model file or a PyTorch .safetensors; the head is replaced when the class count differs. */
+    /**
+     * Our model file, or PyTorch weights (.safetensors, or a .pth/.pt/.bin checkpoint, its state dict
+     * found inside the usual wrappers); the head is replaced when the class count differs.
+     */
     private static void loadPretrained(ComputationGraph graph, ConvNeXtConfig config, Path file) throws IOException {
-        if (file.getFileName().toString().endsWith(".safetensors")) {
-            ConvNeXtWeights.load(graph, config, SafeTensors.read(file), true);
+        if (WeightFiles.isWeightFile(file)) {
+            PyTorchCheckpoint.Selected selected = WeightFiles.read(file, null);
+            ConvNeXtWeights.load(graph, config, selected.tensors(), true);
+            LOG.info("initialised from {}: {}", file, selected.description());
         } else {
             ModelFile.Loaded source = ModelFile.load(file, false);
             Map<String, INDArray> tensors = ConvNeXtWeights.export(source.graph(), source.info().config(),
                     org.convnext4j.model.weights.WeightNaming.OFFICIAL);
             ConvNeXtWeights.load(graph, config, tensors, true);
+            LOG.info("initialised from {}", file);
         }
-        LOG.info("initialised from {}", file);
     }
 }

@@ -75,6 +75,19 @@ class FineTuneTest {
         assertTrue(java.nio.file.Files.isDirectory(dir.resolve("pt/checkpoints/best")));
     }
 
+    /** model.pretrained takes a PyTorch checkpoint too (torchvision's bare state dict, as published). */
+    @Test
+    void aPyTorchCheckpointIsAPretrainedModel() throws IOException {
+        Path data = TinyImageFolder.create(dir.resolve("pth-data"), List.of("x", "y"), 4, 1);
+        Path checkpoint = Path.of("../convnext-model/src/test/resources/pth-fixtures/torchvision_state_dict.pth");
+        TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pth"), checkpoint), List.of()), null);
+        Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(
+                Path.of("../convnext-model/src/test/resources/fixtures/convnext_test_torchvision.safetensors"));
+        assertEquals(fixture.get("features.0.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
+        run.train().close();
+        run.val().close();
+    }
+
     private static String yaml(Path data, Path output, Path pretrained) {
         return """
                 model: {variant: convnext_test, image_size: 32, head_init_scale: 0.001, layer_scale_init: 0.5%s}
