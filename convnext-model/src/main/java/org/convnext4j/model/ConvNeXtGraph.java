@@ -49,6 +49,20 @@ public final class ConvNeXtGraph {
         return "s" + stage + ".downsample";
     }
 
+    /** The stage a vertex belongs to: the stem counts as stage 0, the head and the output as stage 4. */
+    public static int stageOf(String vertex) {
+        if (vertex.equals(STEM)) {
+            return 0;
+        }
+        if (vertex.equals(HEAD) || vertex.equals(OUTPUT)) {
+            return ConvNeXtConfig.STAGES;
+        }
+        if (vertex.length() > 2 && vertex.charAt(0) == 's' && vertex.charAt(2) == '.' && Character.isDigit(vertex.charAt(1))) {
+            return vertex.charAt(1) - '0';
+        }
+        throw new IllegalArgumentException("not a ConvNeXt vertex: " + vertex);
+    }
+
     /** The vertex whose activation is stage {@code stage}'s output: its last block. */
     public static String stageOutput(ConvNeXtConfig config, int stage) {
         return block(stage, config.depths().get(stage) - 1);

@@ -62,7 +62,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         Recipe.Optimizer adamw = new Recipe.Optimizer(4e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0, null);
         Recipe.Schedule schedule = new Recipe.Schedule(300, 20, 1e-6, null);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, 1, DataType.FLOAT,
-                OptimizerSetup.trainingOf(adamw, schedule, 1000, 0)));
+                OptimizerSetup.adamW(adamw, schedule, 1000, 0).perLayer()));
         graph.init();
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, imageSize, imageSize);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, numClasses);

@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import org.convnext4j.train.Training;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.loop.TrainState;
-import org.convnext4j.train.loop.Trainer;
 import org.convnext4j.train.loop.TrainingRun;
 
 import picocli.CommandLine.Command;
@@ -48,16 +50,39 @@ final class TrainCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        TrainingRun run = TrainingRun.prepare(recipe, resume);
-        try {
-            TrainState state = new Trainer(run).train();
+        try (Training training = Training.prepare(recipe, resume)) {
+            TrainState state = untilSignalled(training);
             System.out.printf("done: epoch %d, best val top-1 %.2f%% (epoch %d)%s; checkpoints in %s%n", state.epoch(),
                     100 * state.bestTop1(), state.bestEpoch() + 1,
                     state.bestEmaEpoch() < 0 ? "" : String.format(", best EMA top-1 %.2f%%", 100 * state.bestEmaTop1()),
-                    run.store().folder());
+                    training.checkpoints());
+        }
+    }
+
+    /**
+     * Runs the training with SIGINT/SIGTERM turned into a stop request: the JVM's shutdown waits (in the hook)
+     * until the run has saved its last optimizer step and returned.
+     */
+    private static TrainState untilSignalled(Training training) throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            training.requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "convnext-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return training.run();
         } finally {
-            run.train().close();
-            run.val().close();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the latch released above
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package org.convnext4j.train.loop;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -84,6 +85,9 @@ public final class GradientStep {
             if (norm > clipNorm) {
                 gradient.muli(clipNorm / (norm + 1e-6));   // as torch.nn.utils.clip_grad_norm_
             }
+        }
+        for (TrainingListener listener : graph.getListeners()) {
+            listener.onGradientCalculation(graph);   // the step's final gradient, as fit reports it before its update
         }
         graph.getUpdater().update(new ViewGradient(graph), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
         graph.params().subi(gradient.reshape(graph.params().shape()));

@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.convnext4j.data.ImageFolderIterator;
@@ -15,6 +13,7 @@ import org.convnext4j.data.Seeds;
 import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.train.config.Recipe;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -43,7 +42,6 @@ public final class Trainer {
     private TrainState state;
     private volatile boolean stopRequested;
     private Consumer<BatchDone> afterBatch = done -> { };
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public Trainer(TrainingRun run) {
         this.run = run;
@@ -70,78 +68,83 @@ public final class Trainer {
         stopRequested = true;
     }
 
-    /** Trains to the recipe's last epoch, or until SIGINT/SIGTERM, which save a checkpoint first. */
+    /**
+     * Trains to the recipe's last epoch, or until {@link #requestStop()}, which saves a checkpoint first.
+     * The graph's DL4J {@link TrainingListener}s hear what {@code fit} would tell them: epoch start and end,
+     * each optimizer step's final gradient and its completion (forward and backward passes per micro-batch).
+     */
     public TrainState train() throws IOException {
-        Thread hook = new Thread(this::requestStopAndWait, "convnext-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            Recipe recipe = run.recipe();
-            int updateFreq = recipe.training().updateFreq();
-            for (int epoch = state.epoch(); epoch < recipe.schedule().epochs(); epoch++) {
-                long started = System.nanoTime();
-                train.setEpoch(epoch);
-                train.skipTo(state.batchesDone());
-                double lossSum = 0;
-                int lossCount = 0;
-                TrainState lastStep = state;   // where the last optimizer step left the run
-                while (train.hasNext()) {
-                    if (stopRequested) {
-                        // The weights have not changed since the last optimizer step: save that step. A partial
-                        // gradient sum is not part of a checkpoint; its micro-batches run again on resume.
-                        gradientStep.discard();
-                        state = lastStep;
-                        save(CheckpointStore.name(state));
-                        LOG.info("stopped at epoch {} batch {}; checkpoint saved", epoch, state.batchesDone());
-                        return state;
-                    }
-                    int batchIndex = train.batchIndex();
-                    DataSet batch = train.next();
-                    double loss = microBatch(batch, epoch, batchIndex);
-                    if (!Double.isFinite(loss)) {
-                        throw new NonFiniteLossException(String.format(Locale.ROOT,
-                                "loss is %s at epoch %d batch %d (step %d); stopping. The last good checkpoint is in %s",
-                                loss, epoch, batchIndex, state.step(), run.store().latest().map(Path::toString).orElse("(none yet)")));
-                    }
-                    lossSum += loss;
-                    lossCount++;
-                    long step = state.step();
-                    if (gradientStep.pending() == updateFreq || !train.hasNext()) {
-                        gradientStep.apply(step, epoch);
-                        if (ema != null) {
-                            ema.update(graph);
-                        }
-                        step++;
-                    }
-                    state = state.advance(batchIndex + 1, step);
-                    if (gradientStep.pending() == 0) {
-                        lastStep = state;
-                    }
-                    afterBatch.accept(new BatchDone(state, loss));
-                    if (lossCount % recipe.training().logEvery() == 0) {
-                        LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
-                                train.numBatches(), lossSum / lossCount, learningRate()));
-                        int epochIndex = epoch;
-                        int batchesDone = batchIndex + 1;
-                        long stepsDone = state.step();
-                        double runningLoss = lossSum / lossCount;
-                        double lr = learningRate();
-                        recordMetrics("steps.jsonl", () -> metrics.appendStep(epochIndex, batchesDone, stepsDone, runningLoss, lr));
-                    }
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                if (!endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds)) {
+        Recipe recipe = run.recipe();
+        int updateFreq = recipe.training().updateFreq();
+        for (int epoch = state.epoch(); epoch < recipe.schedule().epochs(); epoch++) {
+            long started = System.nanoTime();
+            graph.getConfiguration().setEpochCount(epoch);
+            for (TrainingListener listener : graph.getListeners()) {
+                listener.onEpochStart(graph);
+            }
+            train.setEpoch(epoch);
+            train.skipTo(state.batchesDone());
+            double lossSum = 0;
+            int lossCount = 0;
+            TrainState lastStep = state;   // where the last optimizer step left the run
+            while (train.hasNext()) {
+                if (stopRequested) {
+                    // The weights have not changed since the last optimizer step: save that step. A partial
+                    // gradient sum is not part of a checkpoint; its micro-batches run again on resume.
+                    gradientStep.discard();
+                    state = lastStep;
+                    save(CheckpointStore.name(state));
+                    LOG.info("stopped at epoch {} batch {}; checkpoint saved", epoch, state.batchesDone());
                     return state;
                 }
+                int batchIndex = train.batchIndex();
+                long waitStarted = System.nanoTime();
+                DataSet batch = train.next();
+                graph.setLastEtlTime((System.nanoTime() - waitStarted) / 1_000_000);   // PerformanceListener's "ETL"
+                double loss = microBatch(batch, epoch, batchIndex);
+                if (!Double.isFinite(loss)) {
+                    throw new NonFiniteLossException(String.format(Locale.ROOT,
+                            "loss is %s at epoch %d batch %d (step %d); stopping. The last good checkpoint is in %s",
+                            loss, epoch, batchIndex, state.step(), run.store().latest().map(Path::toString).orElse("(none yet)")));
+                }
+                lossSum += loss;
+                lossCount++;
+                long step = state.step();
+                if (gradientStep.pending() == updateFreq || !train.hasNext()) {
+                    gradientStep.apply(step, epoch);
+                    if (ema != null) {
+                        ema.update(graph);
+                    }
+                    for (TrainingListener listener : graph.getListeners()) {
+                        listener.iterationDone(graph, (int) step, epoch);
+                    }
+                    step++;
+                }
+                state = state.advance(batchIndex + 1, step);
+                if (gradientStep.pending() == 0) {
+                    lastStep = state;
+                }
+                afterBatch.accept(new BatchDone(state, loss));
+                if (lossCount % recipe.training().logEvery() == 0) {
+                    LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
+                            train.numBatches(), lossSum / lossCount, learningRate()));
+                    int epochIndex = epoch;
+                    int batchesDone = batchIndex + 1;
+                    long stepsDone = state.step();
+                    double runningLoss = lossSum / lossCount;
+                    double lr = learningRate();
+                    recordMetrics("steps.jsonl", () -> metrics.appendStep(epochIndex, batchesDone, stepsDone, runningLoss, lr));
+                }
             }
-            return state;
-        } finally {
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for the latch released above
+            double seconds = (System.nanoTime() - started) / 1e9;
+            for (TrainingListener listener : graph.getListeners()) {
+                listener.onEpochEnd(graph);
+            }
+            if (!endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds)) {
+                return state;
             }
         }
+        return state;
     }
 
     private double microBatch(DataSet batch, int epoch, int batchIndex) {
@@ -232,15 +235,6 @@ public final class Trainer {
     private double learningRate() {
         return graph.getLayer(org.convnext4j.model.ConvNeXtGraph.HEAD).conf().getLayer()
                 .getUpdaterByParam(org.convnext4j.model.layers.ConvNeXtHead.FC_WEIGHT).getLearningRate((int) state.step(), 0);
-    }
-
-    private void requestStopAndWait() {
-        requestStop();
-        try {
-            stopped.await(10, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A run stopped because the loss became NaN or infinite. */

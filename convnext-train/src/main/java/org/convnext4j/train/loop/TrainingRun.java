@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, CheckpointStore store, ComputationGraph graph,
                           ModelInfo info, ImageFolderIterator train, ImageFolderIterator val, Ema ema, TrainState state,
-                          MixupCutmix.Settings mixing) {
+                          MixupCutmix.Settings mixing) implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
@@ -122,6 +122,13 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         return new TrainingRun(recipe, yaml, outputDir, store, graph, info, train, val, ema, state, mixing);
     }
 
+    /** Stops the data loaders' decoding threads. */
+    @Override
+    public void close() {
+        train.close();
+        val.close();
+    }
+
     /**
      * A fresh run ({@code resume} null) refuses a folder that holds another run's files (its
      * checkpoints or its metrics), so that it never overwrites, appends to or prunes them.
@@ -139,8 +146,8 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
     /** A network of this architecture, initialised from the recipe's seed, trained as the recipe says. */
     private static ComputationGraph newGraph(ConvNeXtConfig config, Recipe recipe, int imageSize, long stepsPerEpoch) {
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, recipe.training().seed(),
-                DataType.FLOAT, OptimizerSetup.trainingOf(recipe.optimizer(), recipe.schedule(), stepsPerEpoch,
-                        recipe.model().freezeStages())));
+                DataType.FLOAT, OptimizerSetup.adamW(recipe.optimizer(), recipe.schedule(), stepsPerEpoch,
+                        recipe.model().freezeStages()).perLayer()));
         graph.init();
         return graph;
     }

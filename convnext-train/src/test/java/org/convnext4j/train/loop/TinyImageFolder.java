@@ -10,12 +10,12 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
 /** A small learnable image folder for training tests: each class is a colour, plus noise. */
-final class TinyImageFolder {
+public final class TinyImageFolder {
 
     private TinyImageFolder() {
     }
 
-    static Path create(Path root, List<String> classes, int trainPerClass, int valPerClass) throws IOException {
+    public static Path create(Path root, List<String> classes, int trainPerClass, int valPerClass) throws IOException {
         SplittableRandom rng = new SplittableRandom(99);
         for (String split : List.of("train", "val")) {
             int count = split.equals("train") ? trainPerClass : valPerClass;

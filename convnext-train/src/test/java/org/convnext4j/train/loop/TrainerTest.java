@@ -17,7 +17,7 @@ import org.convnext4j.model.layers.ConvNeXtHead;
 import org.convnext4j.train.config.ConfigException;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
-import org.convnext4j.train.optim.WarmupCosineSchedule;
+import org.convnext4j.model.optim.WarmupCosineSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -47,7 +47,7 @@ class AdamWParityTest {
         Recipe.Optimizer adamw = new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0, null);
         Recipe.Schedule constant = new Recipe.Schedule(1, 0, 1e-3, null);   // min lr = lr: a constant rate
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 64, 0, DataType.DOUBLE,
-                OptimizerSetup.trainingOf(adamw, constant, 10, 0)));
+                OptimizerSetup.adamW(adamw, constant, 10, 0).perLayer()));
         graph.init();
         ConvNeXtWeights.load(graph, config, SafeTensors.read(MODEL_FIXTURES.resolve("convnext_test_torchvision.safetensors")), false);
 

@@ -1,4 +1,4 @@
-package org.convnext4j.train.optim;
+package org.convnext4j.model.optim;
 
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +15,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * Adam with the step exactly as {@code torch.optim.Adam}/{@code AdamW} compute it:
  * lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε). DL4J's own Adam adds ε before the bias correction, which
  * changes the step of every gradient smaller than about 1e-6 (measured against PyTorch: up to 70%
- * of a step). Decoupled weight decay is a separate DL4J {@code WeightDecay} (see {@link OptimizerSetup}).
+ * of a step). Decoupled weight decay is a separate DL4J {@code WeightDecay} (see {@link AdamW}).
  */
 public class TorchAdam implements IUpdater {
 

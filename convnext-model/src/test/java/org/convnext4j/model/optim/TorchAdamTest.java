@@ -1,4 +1,4 @@
-package org.convnext4j.train.optim;
+package org.convnext4j.model.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,14 +1,11 @@
-package org.convnext4j.train.optim;
+package org.convnext4j.model.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
-
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
-import org.convnext4j.train.config.Recipe;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
@@ -54,12 +51,23 @@ class ScheduleAndLayerDecayTest {
     void eachLayerGetsItsScaledScheduleAndTheConfigurationSurvivesJson() {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
         ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
-                OptimizerSetup.trainingOf(new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 0.8, null),
-                        new Recipe.Schedule(10, 1, 1e-6, 0.1), 100, 0));
+                new AdamW(1e-3, 1e-6, 100, 1000, 0.9, 0.999, 1e-8, 0.05, 0.1, 0.8, 0).perLayer());
         assertEquals(1e-3 * Math.pow(0.8, 13), learningRateAt(conf, "stem", 100), 1e-15);
         assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4", 100), 1e-15);
         assertEquals(1e-3, learningRateAt(conf, "head", 100), 1e-15);
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+    }
+
+    @Test
+    void frozenStagesGetNoStepAndTheRestTheirDecayedSchedule() {
+        ConvNeXtConfig config = ConvNeXtVariants.get("convnext_test").withNumClasses(3);
+        ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
+                new AdamW(1e-3, 1e-6, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 2).perLayer());
+        assertEquals(0.0, learningRateAt(conf, "stem", 50));
+        assertEquals(0.0, learningRateAt(conf, ConvNeXtGraph.block(1, 0), 50));
+        assertEquals(new WarmupCosineSchedule(1e-3, 1e-6, 10, 100).valueAt(50, 0), learningRateAt(conf, ConvNeXtGraph.block(2, 0), 50), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-2, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-6, 100, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 0));
     }
 
     private static double learningRateAt(ComputationGraphConfiguration conf, String vertex, int step) {
