@@ -12,8 +12,9 @@ import org.convnext4j.data.ImageFolderIterator;
 import org.convnext4j.data.LoaderConfig;
 import org.convnext4j.train.loop.Evaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
