@@ -41,7 +41,7 @@ final class MetricsLog {
     }
 
     void append(int epoch, long step, double trainLoss, double lr, double imagesPerSecond, double seconds,
-                Evaluation val, Evaluation ema) throws IOException {
+                SplitEvaluation val, SplitEvaluation ema) throws IOException {
         ObjectNode line = JSON.createObjectNode();
         line.put("epoch", epoch).put("step", step).put("train_loss", trainLoss).put("lr", lr)
                 .put("images_per_second", imagesPerSecond).put("epoch_seconds", seconds);
