@@ -193,7 +193,7 @@ public final class Trainer {
             save(CheckpointStore.BEST_EMA);
         }
         // After the saves: a metrics file or chart that cannot be written must not cost a checkpoint.
-        recordMetrics("metrics.jsonl and curves.png", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
+        recordMetrics("metrics.jsonl", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
                 seconds, raw, averaged));
         return true;
     }
