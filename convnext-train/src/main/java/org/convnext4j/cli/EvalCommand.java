@@ -10,10 +10,11 @@ import org.convnext4j.data.EvalTransform;
 import org.convnext4j.data.ImageFolder;
 import org.convnext4j.data.ImageFolderIterator;
 import org.convnext4j.data.LoaderConfig;
-import org.convnext4j.train.loop.Evaluation;
+import org.convnext4j.train.loop.SplitEvaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,11 +56,11 @@ final class EvalCommand extends ConvNeXtCommand {
             throw new IllegalArgumentException(data.resolve(split) + ": classes " + folder.classes()
                     + " differ from the model's " + source.info().classNames());
         }
-        Evaluation result;
+        SplitEvaluation result;
         List<String> skipped;
         try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
                 LoaderConfig.evaluation(batch, workers))) {
-            result = Evaluation.run(graph, it, folder.classes());
+            result = SplitEvaluation.run(graph, it, folder.classes());
             skipped = it.unreadableFiles().stream().map(Path::toString).sorted().toList();
         }
         System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,9 +21,11 @@ import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.weights.WeightFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.factory.Nd4j;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -117,7 +120,7 @@ final class PredictCommand extends ConvNeXtCommand {
             throw new IOException(images + ": none of the " + files.size() + " images could be read (see the lines above)");
         }
         if (saveLogits != null) {
-            NpyFile.writeFloatMatrix(saveLogits, withNaNRows(allLogits, classNames.size()), classNames.size());
+            writeNpy(saveLogits, withNaNRows(allLogits, classNames.size()));
         }
     }
 
@@ -130,6 +133,16 @@ final class PredictCommand extends ConvNeXtCommand {
             rows[i] = logits[i] == null ? missing : logits[i];
         }
         return rows;
+    }
+
+    /**
+     * A float32 .npy that {@code numpy.load} reads, written whole or not at all. The matrix is a fresh one:
+     * {@code writeAsNumpy} writes an array's buffer as it lies, which for a view is not the view's values.
+     */
+    private static void writeNpy(Path file, float[][] rows) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Nd4j.writeAsNumpy(Nd4j.create(rows), temp.toFile());
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Our model (file or checkpoint), or a network built from PyTorch weights for {@code --variant}. */

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * import → predict → export through the command line, on the PyTorch fixture weights and real
@@ -209,6 +210,8 @@ class ModelWorkflowTest {
         List<String> expected = clean.out().lines().filter(l -> PHOTO_ORDER.stream().anyMatch(l::contains)).toList();
         assertEquals(expected, records.stream().filter(r -> !r.has("error")).map(JsonNode::toString).toList(),
                 "readable images get the predictions they get alone");
+        String header = NpyReader.header(logits);
+        assertTrue(header.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (5, "), header);
         double[][] rows = NpyReader.read(logits);
         assertEquals(5, rows.length);
         assertTrue(Double.isNaN(rows[0][0]) && Double.isNaN(rows[3][0]) && !Double.isNaN(rows[1][0]));

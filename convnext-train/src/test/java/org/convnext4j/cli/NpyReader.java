@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads a 2-D little-endian float32 or float64 .npy (what numpy.save and {@link NpyFile} write), for tests. */
+/** Reads a 2-D little-endian float32 or float64 .npy (what numpy.save and Nd4j.writeAsNumpy write), for tests. */
 final class NpyReader {
 
     private static final Pattern SHAPE = Pattern.compile("'shape': \\((\\d+), (\\d+)\\)");
@@ -19,11 +19,7 @@ final class NpyReader {
 
     static double[][] read(Path file) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.position(8);
-        int headerLength = Short.toUnsignedInt(buf.getShort());
-        byte[] header = new byte[headerLength];
-        buf.get(header);
-        String dict = new String(header, StandardCharsets.US_ASCII);
+        String dict = header(buf);
         Matcher m = SHAPE.matcher(dict);
         if (!m.find() || dict.contains("'fortran_order': True")) {
             throw new IOException(file + ": unsupported npy header " + dict);
@@ -39,5 +35,22 @@ final class NpyReader {
             }
         }
         return rows;
+    }
+
+    /** The format 1.0 header's dictionary, e.g. {@code {'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }}. */
+    static String header(Path file) throws IOException {
+        return header(ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** Reads the magic, the version and the header, leaving {@code buf} at the data. */
+    private static String header(ByteBuffer buf) throws IOException {
+        byte[] magic = new byte[8];
+        buf.get(magic);
+        if (!new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY") || magic[6] != 1 || magic[7] != 0) {
+            throw new IOException("not a format 1.0 npy file");
+        }
+        byte[] header = new byte[Short.toUnsignedInt(buf.getShort())];
+        buf.get(header);
+        return new String(header, StandardCharsets.US_ASCII).strip();
     }
 }

@@ -20,8 +20,9 @@ import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.model.weights.SafeTensors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The checkpoints of a run, {@code OUTPUT/checkpoints/<name>/} each: {@code model.zip} (weights,

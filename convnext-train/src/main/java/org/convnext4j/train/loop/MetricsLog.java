@@ -8,8 +8,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * In the run's output folder: {@code metrics.jsonl} (one JSON object per epoch, appended),
@@ -21,6 +25,7 @@ final class MetricsLog {
     /** The per-epoch metrics file, whose presence marks a folder as a run's. */
     static final String FILE = "metrics.jsonl";
 
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path jsonl;
@@ -41,7 +46,7 @@ final class MetricsLog {
     }
 
     void append(int epoch, long step, double trainLoss, double lr, double imagesPerSecond, double seconds,
-                Evaluation val, Evaluation ema) throws IOException {
+                SplitEvaluation val, SplitEvaluation ema) throws IOException {
         ObjectNode line = JSON.createObjectNode();
         line.put("epoch", epoch).put("step", step).put("train_loss", trainLoss).put("lr", lr)
                 .put("images_per_second", imagesPerSecond).put("epoch_seconds", seconds);
@@ -55,13 +60,25 @@ final class MetricsLog {
         redrawChart();
     }
 
-    private void redrawChart() throws IOException {
-        List<double[]> rows = new ArrayList<>();   // epoch, train loss, val loss, val top1, lr
-        for (String text : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
-            var n = JSON.readTree(text);
-            rows.add(new double[] {n.get("epoch").asDouble() + 1, n.get("train_loss").asDouble(), n.get("val_loss").asDouble(),
-                    n.get("val_top1").asDouble(), n.get("lr").asDouble()});
+    /**
+     * Redraws the chart from the whole file, and only warns when it cannot: AWT tells of a machine without
+     * fonts or font libraries with an Error (UnsatisfiedLinkError, NoClassDefFoundError, InternalError,
+     * "No fonts found"), and a chart is never worth a run.
+     */
+    private void redrawChart() {
+        try {
+            List<CurvesChart.Epoch> epochs = new ArrayList<>();
+            for (String text : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+                JsonNode n = JSON.readTree(text);
+                epochs.add(new CurvesChart.Epoch(n.get("epoch").asInt() + 1, n.get("train_loss").asDouble(),
+                        n.get("val_loss").asDouble(), n.get("val_top1").asDouble(), n.path("ema_top1").asDouble(Double.NaN),
+                        n.get("lr").asDouble()));
+            }
+            CurvesChart.write(chart, epochs);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw e;   // the JVM's trouble, not the chart's
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.warn("could not draw {} ({}); training goes on", chart, e.toString());
         }
-        CurvesChart.write(chart, rows);
     }
 }

@@ -3,9 +3,9 @@ package org.convnext4j.train.loop;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Where a run stands, saved with every checkpoint: the epoch in progress and how many of its batches

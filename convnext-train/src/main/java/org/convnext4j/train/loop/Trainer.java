@@ -161,12 +161,13 @@ public final class Trainer {
      */
     private boolean endEpoch(int epoch, double trainLoss, int batches, double seconds) throws IOException {
         List<String> classes = run.info().classNames();
-        Evaluation raw;
-        Evaluation averaged;
+        SplitEvaluation raw;
+        SplitEvaluation averaged;
         try {
-            raw = Evaluation.run(graph, val, classes, () -> stopRequested);
-            averaged = ema == null ? null : ema.withAveragedWeights(graph, () -> Evaluation.run(graph, val, classes, () -> stopRequested));
-        } catch (Evaluation.Stopped stopped) {
+            raw = SplitEvaluation.run(graph, val, classes, () -> stopRequested);
+            averaged = ema == null ? null
+                    : ema.withAveragedWeights(graph, () -> SplitEvaluation.run(graph, val, classes, () -> stopRequested));
+        } catch (SplitEvaluation.Stopped stopped) {
             state = state.nextEpoch();
             save(CheckpointStore.name(state));
             LOG.info("stopped during the evaluation of epoch {}; checkpoint saved (without that evaluation)", epoch + 1);
@@ -195,7 +196,7 @@ public final class Trainer {
             save(CheckpointStore.BEST_EMA);
         }
         // After the saves: a metrics file or chart that cannot be written must not cost a checkpoint.
-        recordMetrics("metrics.jsonl and curves.png", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
+        recordMetrics("metrics.jsonl", () -> metrics.append(epoch, step, trainLoss, learningRate(), imagesPerSecond,
                 seconds, raw, averaged));
         return true;
     }
