@@ -24,6 +24,7 @@ class TrainEvalCommandTest {
     static Path dir;
     private static Path recipe;
     private static Path data;
+    private static CliRun training;
 
     @BeforeAll
     static void trainOneEpoch() throws IOException {
@@ -48,12 +49,26 @@ class TrainEvalCommandTest {
                 data: {root: %s, batch_size: 4, workers: 1}
                 augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
                 schedule: {epochs: 1, warmup_epochs: 0}
-                training: {ema: true}
+                training: {ema: true, log_every: 1}
                 """.formatted(data));
-        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
-        assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("done: epoch 1, best val top-1"), run.out());
+        training = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
+        assertEquals(0, training.exitCode(), training.err());
+        assertTrue(training.out().contains("done: epoch 1, best val top-1"), training.out());
         assertTrue(Files.readString(dir.resolve("run/train.log")).contains("val top-1"), "train.log mirrors the console");
+    }
+
+    /** Every log_every batches: the epoch's position, the loss (last and mean), speed, data wait, learning rate and ETAs. */
+    @Test
+    void trainingLogsAProgressLineEveryLogEveryBatches() {
+        List<String> lines = training.err().lines().filter(line -> line.contains(" Trainer - epoch 1/1 [")).toList();
+        assertEquals(2, lines.size(), training.err());
+        String duration = "\\d+(h\\d\\dm|m\\d\\ds|s)";
+        for (int i = 0; i < 2; i++) {
+            String position = i == 0 ? "\\[1/2 \\( 50%\\)]" : "\\[2/2 \\(100%\\)]";
+            assertTrue(lines.get(i).matches(".* epoch 1/1 " + position + "  loss \\d\\.\\d{4} \\(\\d\\.\\d{4}\\)"
+                    + "  \\d+ img/s \\(\\d+ avg\\)  data \\d+%  lr \\S+  ETA epoch " + duration + ", run >" + duration),
+                    lines.get(i));
+        }
     }
 
     /** A second fresh run into the folder of the first is refused before it touches any of the first run's files. */
