@@ -11,6 +11,8 @@ import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.loop.TrainState;
 import org.convnext4j.train.loop.Trainer;
 import org.convnext4j.train.loop.TrainingRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train (or fine-tune, with model.pretrained) a ConvNeXt from a YAML recipe.")
 final class TrainCommand extends ConvNeXtCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     @Option(names = "--config", required = true, description = "a recipe, e.g. configs/quickstart.yaml")
     private Path config;
@@ -50,6 +54,7 @@ final class TrainCommand extends ConvNeXtCommand {
     protected void execute() throws IOException {
         TrainingRun run = TrainingRun.prepare(recipe, resume);
         try {
+            TrainingSummary.lines(run).forEach(LOG::info);
             TrainState state = new Trainer(run).train();
             System.out.printf("done: epoch %d, best val top-1 %.2f%% (epoch %d)%s; checkpoints in %s%n", state.epoch(),
                     100 * state.bestTop1(), state.bestEpoch() + 1,

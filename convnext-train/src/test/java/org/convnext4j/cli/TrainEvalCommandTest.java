@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
+import org.convnext4j.model.ConvNeXtComplexity;
+import org.convnext4j.model.ConvNeXtVariants;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,12 +52,28 @@ class TrainEvalCommandTest {
                 data: {root: %s, batch_size: 4, workers: 1}
                 augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
                 schedule: {epochs: 1, warmup_epochs: 0}
-                training: {ema: true, log_every: 1}
+                training: {ema: true, log_every: 1, update_freq: 2}
                 """.formatted(data));
         training = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
         assertEquals(0, training.exitCode(), training.err());
         assertTrue(training.out().contains("done: epoch 1, best val top-1"), training.out());
         assertTrue(Files.readString(dir.resolve("run/train.log")).contains("val top-1"), "train.log mirrors the console");
+    }
+
+    /** The run starts with what it trains, on what, how long, and with which backend and kernels. */
+    @Test
+    void trainingStartsWithASummary() {
+        long parameters = ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(2));
+        List<String> expected = List.of(
+                String.format(Locale.ROOT, "model: convnext_test at 32 px, 2 classes; %,d parameters, %,d trainable", parameters,
+                        parameters),
+                "data: 8 training images, 2 batches of 4 per epoch; 8 validation images; 1 worker",
+                "schedule: 1 epoch from the start; update_freq 2, effective batch 8; optimizer steps 1 per epoch, 1 in all;"
+                        + " EMA on (decay 0.9999)",
+                "runtime: " + RuntimeReport.runtime());
+        List<String> logged = training.err().lines().filter(line -> line.contains(" TrainCommand - "))
+                .map(line -> line.substring(line.indexOf(" TrainCommand - ") + 16)).toList();
+        assertEquals(expected, logged, training.err());
     }
 
     /** Every log_every batches: the epoch's position, the loss (last and mean), speed, data wait, learning rate and ETAs. */

@@ -66,8 +66,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             throw new IllegalArgumentException("data.batch_size is " + d.batchSize() + " but " + d.root() + "/" + d.trainSplit()
                     + " has " + trainFolder.size() + " training images: not one whole batch");
         }
-        int updateFreq = recipe.training().updateFreq();
-        long stepsPerEpoch = Math.max(1, (train.numBatches() + updateFreq - 1) / updateFreq);
+        long stepsPerEpoch = stepsPerEpoch(train.numBatches(), recipe.training().updateFreq());
 
         store.recover();   // what a killed save left, before the newest checkpoint is looked for
         Path checkpoint = resolveResume(resume, store);
@@ -120,6 +119,15 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         String yaml = RecipeLoader.toYaml(recipe);
         Files.writeString(outputDir.resolve("recipe.yaml"), yaml);
         return new TrainingRun(recipe, yaml, outputDir, store, graph, info, train, val, ema, state, mixing);
+    }
+
+    /** Optimizer steps in one epoch: one per {@code update_freq} batches, the last one over what is left. */
+    public long stepsPerEpoch() {
+        return stepsPerEpoch(train.numBatches(), recipe.training().updateFreq());
+    }
+
+    private static long stepsPerEpoch(int batches, int updateFreq) {
+        return Math.max(1, (batches + updateFreq - 1) / updateFreq);
     }
 
     /**

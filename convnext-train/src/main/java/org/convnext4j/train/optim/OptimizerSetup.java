@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.LayerTraining;
 import org.convnext4j.train.config.Recipe;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -39,6 +41,17 @@ public final class OptimizerSetup {
                 new TorchAdam(lr.scaled(LayerDecay.scale(vertex, optimizer.layerDecay())),
                         optimizer.betas().get(0), optimizer.betas().get(1), optimizer.eps()),
                 decay);
+    }
+
+    /** The parameters training changes: those of every layer but the frozen stem and stages. */
+    public static long trainableParams(ComputationGraph graph, int freezeStages) {
+        long trainable = 0;
+        for (Layer layer : graph.getLayers()) {
+            if (stageOf(layer.conf().getLayer().getLayerName()) >= freezeStages) {
+                trainable += layer.numParams();
+            }
+        }
+        return trainable;
     }
 
     /** The stage a layer belongs to: the stem counts as stage 0, the head as stage 4. */
