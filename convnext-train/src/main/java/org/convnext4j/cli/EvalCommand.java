@@ -16,6 +16,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -46,6 +47,9 @@ final class EvalCommand extends ConvNeXtCommand {
     @Option(names = "--output", description = "also write the full result as JSON here")
     private Path output;
 
+    @Mixin
+    private ProgressOptions progress;
+
     @Override
     protected void execute() throws IOException {
         ModelSource source = ModelSource.open(model, ema);
@@ -59,7 +63,8 @@ final class EvalCommand extends ConvNeXtCommand {
         List<String> skipped;
         try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
                 LoaderConfig.evaluation(batch, workers))) {
-            result = Evaluation.run(graph, it, folder.classes());
+            ImageProgress evaluated = progress.start("evaluated", folder.size());
+            result = Evaluation.run(graph, it, folder.classes(), () -> false, evaluated::add);
             skipped = it.unreadableFiles().stream().map(Path::toString).sorted().toList();
         }
         System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,

@@ -25,6 +25,7 @@ import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -66,6 +67,9 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--save-logits", description = "also write the raw logits as a float32 .npy, rows in file-name order")
     private Path saveLogits;
 
+    @Mixin
+    private ProgressOptions progressOptions;
+
     @Override
     protected void execute() throws IOException {
         if (topK < 1 || batch < 1) {
@@ -79,6 +83,7 @@ final class PredictCommand extends ConvNeXtCommand {
 
         float[][] allLogits = new float[files.size()][];
         int predicted = 0;
+        ImageProgress progress = progressOptions.start("predicted", files.size());
         try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
             for (int start = 0; start < files.size(); start += batch) {
@@ -111,6 +116,7 @@ final class PredictCommand extends ConvNeXtCommand {
                     }
                 }
                 predicted += readable.size();
+                progress.add(readable.size());
             }
         }
         if (predicted == 0) {

@@ -169,6 +169,31 @@ class TrainEvalCommandTest {
         assertEquals(8, total);
     }
 
+    /** Eval and predict say how far they are, here after every batch; the training run's evaluations said nothing. */
+    @Test
+    void evalAndPredictReportProgress() {
+        CliRun eval = CliRun.of("eval", "--model", dir.resolve("run/checkpoints/best").toString(), "--data", data.toString(),
+                "--batch", "3", "--progress-interval", "0");
+        assertEquals(0, eval.exitCode(), eval.err());
+        assertEquals(List.of("evaluated 3/8 images (37%)", "evaluated 6/8 images (75%)", "evaluated 8/8 images (100%)"),
+                progressLines(eval));
+        CliRun predict = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),
+                "--images", data.resolve("val/dark").toString(), "--batch", "3", "--progress-interval", "0");
+        assertEquals(0, predict.exitCode(), predict.err());
+        assertEquals(List.of("predicted 3/4 images (75%)", "predicted 4/4 images (100%)"), progressLines(predict));
+        assertEquals(List.of(), progressLines(training));
+    }
+
+    /** The progress lines of a run, up to their rate and ETA (which depend on the machine), checked to follow. */
+    private static List<String> progressLines(CliRun run) {
+        String marker = " ImageProgress - ";
+        return run.err().lines().filter(line -> line.contains(marker)).map(line -> {
+            String text = line.substring(line.indexOf(marker) + marker.length());
+            assertTrue(text.matches(".*\\), \\d+ img/s, ETA (\\d+(h\\d\\dm|m\\d\\ds|s)|\\?)"), text);
+            return text.substring(0, text.indexOf("),") + 1);
+        }).toList();
+    }
+
     @Test
     void predictUsesTheCheckpointsClassNames() {
         CliRun run = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),

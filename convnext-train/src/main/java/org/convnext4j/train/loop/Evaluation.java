@@ -2,6 +2,7 @@ package org.convnext4j.train.loop;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 
 import org.convnext4j.model.ConvNeXtGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -30,6 +31,12 @@ public record Evaluation(long samples, double top1, double top5, double loss, do
 
     /** As {@link #run(ComputationGraph, DataSetIterator, List)}, checking {@code stop} before every batch. */
     public static Evaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames, BooleanSupplier stop) {
+        return run(graph, data, classNames, stop, images -> { });
+    }
+
+    /** As {@link #run(ComputationGraph, DataSetIterator, List, BooleanSupplier)}, telling {@code progress} each batch's images. */
+    public static Evaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames, BooleanSupplier stop,
+                                 IntConsumer progress) {
         int k = classNames.size();
         long[][] confusion = new long[k][k];
         long samples = 0;
@@ -74,6 +81,7 @@ public record Evaluation(long samples, double top1, double top5, double loss, do
                 confusion[truth][predicted]++;
                 samples++;
             }
+            progress.accept(logits.rows());
         }
         if (samples == 0) {
             throw new IllegalArgumentException("no samples to evaluate");
