@@ -35,8 +35,9 @@ final class EvalCommand extends ConvNeXtCommand {
     @Option(names = "--ema", description = "use the checkpoint's EMA weights")
     private boolean ema;
 
-    @Option(names = "--crop-pct", defaultValue = "0.875", description = "eval crop fraction (default ${DEFAULT-VALUE})")
-    private double cropPct;
+    @Option(names = "--crop-pct", description = "eval crop fraction (default: the model's, from its recipe or model file; else "
+            + EvalTransform.DEFAULT_CROP_PCT + ")")
+    private Double cropPct;
 
     @Option(names = "--batch", defaultValue = "64", description = "images per forward pass (default ${DEFAULT-VALUE})")
     private int batch;
@@ -61,7 +62,8 @@ final class EvalCommand extends ConvNeXtCommand {
         }
         Evaluation result;
         List<String> skipped;
-        try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
+        double crop = EvalCrop.logged(cropPct, model, source.info());
+        try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), crop),
                 LoaderConfig.evaluation(batch, workers))) {
             ImageProgress evaluated = progress.start("evaluated", folder.size());
             result = Evaluation.run(graph, it, folder.classes(), () -> false, evaluated::add);

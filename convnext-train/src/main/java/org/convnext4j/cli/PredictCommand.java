@@ -51,9 +51,9 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--image-size", defaultValue = "224", description = "for PyTorch weights: the input size (default ${DEFAULT-VALUE})")
     private int imageSize;
 
-    @Option(names = "--crop-pct", defaultValue = "0.875",
-            description = "resize the shorter side to size/crop_pct, then center-crop (default ${DEFAULT-VALUE})")
-    private double cropPct;
+    @Option(names = "--crop-pct", description = "resize the shorter side to size/crop_pct, then center-crop"
+            + " (default: the model's, from its recipe or model file; else " + EvalTransform.DEFAULT_CROP_PCT + ")")
+    private Double cropPct;
 
     @Option(names = "--topk", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
     private int topK;
@@ -77,7 +77,7 @@ final class PredictCommand extends ConvNeXtCommand {
         }
         List<Path> files = listImages(images);
         ModelSource loaded = open();
-        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), cropPct);
+        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), EvalCrop.logged(cropPct, model, loaded.info()));
         List<String> classNames = loaded.info().classNames();
         int k = Math.min(topK, classNames.size());
 

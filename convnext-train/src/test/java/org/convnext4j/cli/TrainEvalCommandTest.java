@@ -50,7 +50,7 @@ class TrainEvalCommandTest {
         recipe = Files.writeString(dir.resolve("recipe.yaml"), """
                 model: {variant: convnext_test, image_size: 32}
                 data: {root: %s, batch_size: 4, workers: 1}
-                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
+                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0, eval_crop_pct: 1.0}
                 schedule: {epochs: 1, warmup_epochs: 0}
                 training: {ema: true, log_every: 1, update_freq: 2}
                 """.formatted(data));
@@ -194,12 +194,40 @@ class TrainEvalCommandTest {
         }).toList();
     }
 
+    /**
+     * A checkpoint is evaluated with the crop its run evaluated with (1.0 here, not timm's 0.875), so eval
+     * reports what training reported; --crop-pct overrides.
+     */
     @Test
-    void predictUsesTheCheckpointsClassNames() {
+    void evalTakesTheCropOfTheCheckpointsRecipe() throws IOException {
+        Path best = dir.resolve("run/checkpoints/best");
+        JsonNode epoch = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("run/metrics.jsonl")).get(0));
+        Path json = dir.resolve("eval-recipe-crop.json");
+        CliRun run = CliRun.of("eval", "--model", best.toString(), "--data", data.toString(), "--output", json.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("EvalCrop - eval crop 1.0, from " + best.resolve("recipe.yaml") + " (augment.eval_crop_pct)"),
+                run.err());
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertEquals(epoch.get("val_top1").asDouble(), result.get("top1").asDouble(), 0.0);
+        assertEquals(epoch.get("val_loss").asDouble(), result.get("loss").asDouble(), 1e-5);
+
+        Path cropped = dir.resolve("eval-cropped.json");
+        CliRun override = CliRun.of("eval", "--model", best.toString(), "--data", data.toString(), "--crop-pct", "0.875",
+                "--output", cropped.toString());
+        assertEquals(0, override.exitCode(), override.err());
+        assertTrue(override.err().contains("EvalCrop - eval crop 0.875, from --crop-pct"), override.err());
+        double croppedLoss = new ObjectMapper().readTree(cropped.toFile()).get("loss").asDouble();
+        assertTrue(Math.abs(croppedLoss - epoch.get("val_loss").asDouble()) > 1e-4, "another crop, other images: " + croppedLoss);
+    }
+
+    /** The model file inside a checkpoint records the crop too, for predict (and eval) on the file alone. */
+    @Test
+    void predictUsesTheCheckpointsClassNamesAndCrop() {
         CliRun run = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),
                 "--images", data.resolve("val/dark").toString(), "--topk", "2");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("\"class\":\"dark\"") && run.out().contains("\"class\":\"light\""), run.out());
+        assertTrue(run.err().contains("EvalCrop - eval crop 1.0, from the model file"), run.err());
     }
 
     @Test

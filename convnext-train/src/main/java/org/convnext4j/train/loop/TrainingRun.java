@@ -78,7 +78,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             RecipeChanges changes = RecipeChanges.between(RecipeLoader.load(checkpoint.resolve("recipe.yaml"), List.of()), recipe,
                     checkpoint.toString());
             CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
-            info = loaded.info();
+            info = loaded.info().withEvalCropPct(recipe.augment().evalCropPct());   // augment.* may change on resume
             if (!info.classNames().equals(trainFolder.classes())) {
                 throw new IllegalArgumentException(checkpoint + ": trained on classes " + info.classNames()
                         + ", but " + d.root() + " has " + trainFolder.classes());
@@ -110,7 +110,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));
             }
-            info = new ModelInfo(m.variant(), config, imageSize, trainFolder.classes());
+            info = new ModelInfo(m.variant(), config, imageSize, trainFolder.classes()).withEvalCropPct(recipe.augment().evalCropPct());
             ema = recipe.training().ema() ? Ema.of(graph, recipe.training().emaDecay()) : null;
             state = TrainState.start();
         }
