@@ -10,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
 import org.convnext4j.model.ConvNeXtComplexity;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.train.loop.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +78,28 @@ class TrainEvalCommandTest {
         List<String> logged = training.err().lines().filter(line -> line.contains(" TrainCommand - "))
                 .map(line -> line.substring(line.indexOf(" TrainCommand - ") + 16)).toList();
         assertEquals(expected, logged, training.err());
+    }
+
+    /** A resumed run says where it starts, and a changed augment.eval_crop_pct reaches its new checkpoints' model files. */
+    @Test
+    void aResumedRunSaysWhereItStartsAndRecordsItsNewCrop() throws IOException {
+        Path copy = dir.resolve("resumed");
+        try (Stream<Path> files = Files.walk(dir.resolve("run"))) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(dir.resolve("run").relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--output", copy.toString(), "--resume", "auto",
+                "--set", "schedule.epochs=2", "--set", "augment.eval_crop_pct=0.9");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains(" TrainCommand - schedule: 2 epochs from epoch 2 (step 1); "), run.err());
+        Path latest = new CheckpointStore(copy).latest().orElseThrow();
+        assertEquals(OptionalDouble.of(0.9), ModelFile.load(latest.resolve("model.zip"), false).info().evalCropPct(), latest.toString());
     }
 
     /** Every log_every batches: the epoch's position, the loss (last and mean), speed, data wait, learning rate and ETAs. */
