@@ -50,8 +50,9 @@ public record TrainProgress(int epoch, int epochs, int batch, int batches, int b
     }
 
     /**
-     * The log line, after timm's: {@code epoch 3/20 [  50/1251 (  3%)]  loss 6.8612 (6.9034)  605 img/s (568 avg)
-     * data 4%  lr 1.00e-05  ETA epoch 9m12s, run 1h05m}; the run's ETA reads {@code >1h05m} while no epoch end is timed.
+     * The log line, after timm's: {@code epoch 3/20 [  50/1251 (  3%)]  loss 6.8612 (6.9034)  640 img/s (320 avg)
+     * data 5%  lr 1.00e-05  ETA epoch 4m00s, run 1h24m}; the run's ETA reads {@code >1h15m}, without the epoch ends,
+     * while none has been timed.
      */
     public String line(double loss, double meanLoss, double lr) {
         int width = Integer.toString(batches).length();
