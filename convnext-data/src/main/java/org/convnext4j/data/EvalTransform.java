@@ -18,6 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record EvalTransform(int imageSize, double cropPct) implements SampleTransform {
 
+    /** The crop fraction of timm's and the official repository's evaluation at 224 px, for a model that names none. */
+    public static final double DEFAULT_CROP_PCT = 0.875;
+
     /** ConvNeXt warps to a square instead of cropping from this size up (its fine-tuning recipe). */
     private static final int WARP_FROM_SIZE = 384;
 

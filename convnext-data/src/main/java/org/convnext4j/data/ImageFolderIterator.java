@@ -101,6 +101,11 @@ public final class ImageFolderIterator implements DataSetIterator, AutoCloseable
         moveTo(batchIndex);
     }
 
+    /** The folder streamed. */
+    public ImageFolder folder() {
+        return folder;
+    }
+
     public int epoch() {
         return epoch;
     }

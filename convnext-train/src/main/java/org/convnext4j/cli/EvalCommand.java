@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -35,8 +36,9 @@ final class EvalCommand extends ConvNeXtCommand {
     @Option(names = "--ema", description = "use the checkpoint's EMA weights")
     private boolean ema;
 
-    @Option(names = "--crop-pct", defaultValue = "0.875", description = "eval crop fraction (default ${DEFAULT-VALUE})")
-    private double cropPct;
+    @Option(names = "--crop-pct", description = "eval crop fraction (default: the model's, from its recipe or model file; else "
+            + EvalTransform.DEFAULT_CROP_PCT + ")")
+    private Double cropPct;
 
     @Option(names = "--batch", defaultValue = "64", description = "images per forward pass (default ${DEFAULT-VALUE})")
     private int batch;
@@ -46,6 +48,9 @@ final class EvalCommand extends ConvNeXtCommand {
 
     @Option(names = "--output", description = "also write the full result as JSON here")
     private Path output;
+
+    @Mixin
+    private ProgressOptions progress;
 
     @Override
     protected void execute() throws IOException {
@@ -58,9 +63,11 @@ final class EvalCommand extends ConvNeXtCommand {
         }
         SplitEvaluation result;
         List<String> skipped;
-        try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), cropPct),
+        double crop = EvalCrop.logged(cropPct, model, source.info());
+        try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), crop),
                 LoaderConfig.evaluation(batch, workers))) {
-            result = SplitEvaluation.run(graph, it, folder.classes());
+            ImageProgress evaluated = progress.start("evaluated", folder.size());
+            result = SplitEvaluation.run(graph, it, folder.classes(), () -> false, evaluated::add);
             skipped = it.unreadableFiles().stream().map(Path::toString).sorted().toList();
         }
         System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,

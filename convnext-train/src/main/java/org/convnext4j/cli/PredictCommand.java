@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -53,9 +54,9 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--image-size", defaultValue = "224", description = "for PyTorch weights: the input size (default ${DEFAULT-VALUE})")
     private int imageSize;
 
-    @Option(names = "--crop-pct", defaultValue = "0.875",
-            description = "resize the shorter side to size/crop_pct, then center-crop (default ${DEFAULT-VALUE})")
-    private double cropPct;
+    @Option(names = "--crop-pct", description = "resize the shorter side to size/crop_pct, then center-crop"
+            + " (default: the model's, from its recipe or model file; else " + EvalTransform.DEFAULT_CROP_PCT + ")")
+    private Double cropPct;
 
     @Option(names = "--topk", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
     private int topK;
@@ -69,6 +70,9 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--save-logits", description = "also write the raw logits as a float32 .npy, rows in file-name order")
     private Path saveLogits;
 
+    @Mixin
+    private ProgressOptions progressOptions;
+
     @Override
     protected void execute() throws IOException {
         if (topK < 1 || batch < 1) {
@@ -76,12 +80,13 @@ final class PredictCommand extends ConvNeXtCommand {
         }
         List<Path> files = listImages(images);
         ModelSource loaded = open();
-        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), cropPct);
+        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), EvalCrop.logged(cropPct, model, loaded.info()));
         List<String> classNames = loaded.info().classNames();
         int k = Math.min(topK, classNames.size());
 
         float[][] allLogits = new float[files.size()][];
         int predicted = 0;
+        ImageProgress progress = progressOptions.start("predicted", files.size());
         try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
             for (int start = 0; start < files.size(); start += batch) {
@@ -114,6 +119,7 @@ final class PredictCommand extends ConvNeXtCommand {
                     }
                 }
                 predicted += readable.size();
+                progress.add(readable.size());
             }
         }
         if (predicted == 0) {

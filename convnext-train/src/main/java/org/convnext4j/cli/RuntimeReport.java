@@ -4,17 +4,22 @@ import org.convnext4j.model.kernels.Backend;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.train.BuildInfo;
 
-/** The first log line of every command: the ND4J backend this process runs on and the kernels it chose. */
+/** The first log line of every command: the version, the ND4J backend this process runs on and the kernels it chose. */
 final class RuntimeReport {
 
     private RuntimeReport() {
     }
 
     static String line() {
+        return "convnext4j " + BuildInfo.load().version() + ", " + runtime();
+    }
+
+    /** The ND4J backend and the kernels, e.g. {@code ND4J backend CPU …, kernels java (CONVNEXT_KERNELS=auto, unset)}. */
+    static String runtime() {
         String kernels = KernelChoice.active().name();
         Backend backend = KernelChoice.backend();
         String setting = System.getenv(KernelChoice.VARIABLE);
-        return "convnext4j " + BuildInfo.load().version() + ", ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
+        return "ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
                 + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + ")";
     }
 }

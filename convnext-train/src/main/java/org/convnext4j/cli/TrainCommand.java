@@ -13,6 +13,8 @@ import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.loop.TrainState;
 import org.convnext4j.train.loop.TrainingRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train (or fine-tune, with model.pretrained) a ConvNeXt from a YAML recipe.")
 final class TrainCommand extends ConvNeXtCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     @Option(names = "--config", required = true, description = "a recipe, e.g. configs/quickstart.yaml")
     private Path config;
@@ -51,6 +55,7 @@ final class TrainCommand extends ConvNeXtCommand {
     @Override
     protected void execute() throws IOException {
         try (Training training = Training.prepare(recipe, resume)) {
+            TrainingSummary.lines(training.prepared()).forEach(LOG::info);
             TrainState state = untilSignalled(training);
             System.out.printf("done: epoch %d, best val top-1 %.2f%% (epoch %d)%s; checkpoints in %s%n", state.epoch(),
                     100 * state.bestTop1(), state.bestEpoch() + 1,

@@ -66,6 +66,11 @@ public final class Training implements AutoCloseable {
         trainer.requestStop();
     }
 
+    /** What the run was prepared from and works on: recipe, data, network, EMA, where it starts. */
+    public TrainingRun prepared() {
+        return run;
+    }
+
     /** The network being trained (its weights change with every step). */
     public ComputationGraph network() {
         return run.graph();

@@ -9,9 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
+import org.convnext4j.model.ConvNeXtComplexity;
+import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.train.loop.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +32,7 @@ class TrainEvalCommandTest {
     static Path dir;
     private static Path recipe;
     private static Path data;
+    private static CliRun training;
 
     @BeforeAll
     static void trainOneEpoch() throws IOException {
@@ -47,14 +55,66 @@ class TrainEvalCommandTest {
         recipe = Files.writeString(dir.resolve("recipe.yaml"), """
                 model: {variant: convnext_test, image_size: 32}
                 data: {root: %s, batch_size: 4, workers: 1}
-                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0}
+                augment: {rand_augment: "", mixup: 0.0, cutmix: 0.0, eval_crop_pct: 1.0}
                 schedule: {epochs: 1, warmup_epochs: 0}
-                training: {ema: true}
+                training: {ema: true, log_every: 1, update_freq: 2}
                 """.formatted(data));
-        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
-        assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("done: epoch 1, best val top-1"), run.out());
+        training = CliRun.of("train", "--config", recipe.toString(), "--output", dir.resolve("run").toString());
+        assertEquals(0, training.exitCode(), training.err());
+        assertTrue(training.out().contains("done: epoch 1, best val top-1"), training.out());
         assertTrue(Files.readString(dir.resolve("run/train.log")).contains("val top-1"), "train.log mirrors the console");
+    }
+
+    /** The run starts with what it trains, on what, how long, and with which backend and kernels. */
+    @Test
+    void trainingStartsWithASummary() {
+        long parameters = ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(2));
+        List<String> expected = List.of(
+                String.format(Locale.ROOT, "model: convnext_test at 32 px, 2 classes; %,d parameters, %,d trainable", parameters,
+                        parameters),
+                "data: 8 training images, 2 batches of 4 per epoch; 8 validation images; 1 worker",
+                "schedule: 1 epoch from the start; update_freq 2, effective batch 8; optimizer steps 1 per epoch, 1 in all;"
+                        + " EMA on (decay 0.9999)",
+                "runtime: " + RuntimeReport.runtime());
+        List<String> logged = training.err().lines().filter(line -> line.contains(" TrainCommand - "))
+                .map(line -> line.substring(line.indexOf(" TrainCommand - ") + 16)).toList();
+        assertEquals(expected, logged, training.err());
+    }
+
+    /** A resumed run says where it starts, and a changed augment.eval_crop_pct reaches its new checkpoints' model files. */
+    @Test
+    void aResumedRunSaysWhereItStartsAndRecordsItsNewCrop() throws IOException {
+        Path copy = dir.resolve("resumed");
+        try (Stream<Path> files = Files.walk(dir.resolve("run"))) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(dir.resolve("run").relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        CliRun run = CliRun.of("train", "--config", recipe.toString(), "--output", copy.toString(), "--resume", "auto",
+                "--set", "schedule.epochs=2", "--set", "augment.eval_crop_pct=0.9");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains(" TrainCommand - schedule: 2 epochs from epoch 2 (step 1); "), run.err());
+        Path latest = new CheckpointStore(copy).latest().orElseThrow();
+        assertEquals(OptionalDouble.of(0.9), ModelFile.load(latest.resolve("model.zip"), false).info().evalCropPct(), latest.toString());
+    }
+
+    /** Every log_every batches: the epoch's position, the loss (last and mean), speed, data wait, learning rate and ETAs. */
+    @Test
+    void trainingLogsAProgressLineEveryLogEveryBatches() {
+        List<String> lines = training.err().lines().filter(line -> line.contains(" Trainer - epoch 1/1 [")).toList();
+        assertEquals(2, lines.size(), training.err());
+        String duration = "\\d+(h\\d\\dm|m\\d\\ds|s)";
+        for (int i = 0; i < 2; i++) {
+            String position = i == 0 ? "\\[1/2 \\( 50%\\)]" : "\\[2/2 \\(100%\\)]";
+            assertTrue(lines.get(i).matches(".* epoch 1/1 " + position + "  loss \\d\\.\\d{4} \\(\\d\\.\\d{4}\\)"
+                    + "  \\d+ img/s \\(\\d+ avg\\)  data \\d+%  lr \\S+  ETA epoch " + duration + ", run >" + duration),
+                    lines.get(i));
+        }
     }
 
     /** A second fresh run into the folder of the first is refused before it touches any of the first run's files. */
@@ -136,12 +196,65 @@ class TrainEvalCommandTest {
         assertEquals(8, total);
     }
 
+    /** Eval and predict say how far they are, here after every batch; the training run's evaluations said nothing. */
     @Test
-    void predictUsesTheCheckpointsClassNames() {
+    void evalAndPredictReportProgress() {
+        CliRun eval = CliRun.of("eval", "--model", dir.resolve("run/checkpoints/best").toString(), "--data", data.toString(),
+                "--batch", "3", "--progress-interval", "0");
+        assertEquals(0, eval.exitCode(), eval.err());
+        assertEquals(List.of("evaluated 3/8 images (37%)", "evaluated 6/8 images (75%)", "evaluated 8/8 images (100%)"),
+                progressLines(eval));
+        CliRun predict = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),
+                "--images", data.resolve("val/dark").toString(), "--batch", "3", "--progress-interval", "0");
+        assertEquals(0, predict.exitCode(), predict.err());
+        assertEquals(List.of("predicted 3/4 images (75%)", "predicted 4/4 images (100%)"), progressLines(predict));
+        assertEquals(List.of(), progressLines(training));
+    }
+
+    /** The progress lines of a run, up to their rate and ETA (which depend on the machine), checked to follow. */
+    private static List<String> progressLines(CliRun run) {
+        String marker = " ImageProgress - ";
+        return run.err().lines().filter(line -> line.contains(marker)).map(line -> {
+            String text = line.substring(line.indexOf(marker) + marker.length());
+            assertTrue(text.matches(".*\\), \\d+ img/s, ETA (\\d+(h\\d\\dm|m\\d\\ds|s)|\\?)"), text);
+            return text.substring(0, text.indexOf("),") + 1);
+        }).toList();
+    }
+
+    /**
+     * A checkpoint is evaluated with the crop its run evaluated with (1.0 here, not timm's 0.875), so eval
+     * reports what training reported; --crop-pct overrides.
+     */
+    @Test
+    void evalTakesTheCropOfTheCheckpointsRecipe() throws IOException {
+        Path best = dir.resolve("run/checkpoints/best");
+        JsonNode epoch = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("run/metrics.jsonl")).get(0));
+        Path json = dir.resolve("eval-recipe-crop.json");
+        CliRun run = CliRun.of("eval", "--model", best.toString(), "--data", data.toString(), "--output", json.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("EvalCrop - eval crop 1.0, from " + best.resolve("recipe.yaml") + " (augment.eval_crop_pct)"),
+                run.err());
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertEquals(epoch.get("val_top1").asDouble(), result.get("top1").asDouble(), 0.0);
+        assertEquals(epoch.get("val_loss").asDouble(), result.get("loss").asDouble(), 1e-5);
+
+        Path cropped = dir.resolve("eval-cropped.json");
+        CliRun override = CliRun.of("eval", "--model", best.toString(), "--data", data.toString(), "--crop-pct", "0.875",
+                "--output", cropped.toString());
+        assertEquals(0, override.exitCode(), override.err());
+        assertTrue(override.err().contains("EvalCrop - eval crop 0.875, from --crop-pct"), override.err());
+        double croppedLoss = new ObjectMapper().readTree(cropped.toFile()).get("loss").asDouble();
+        assertTrue(Math.abs(croppedLoss - epoch.get("val_loss").asDouble()) > 1e-4, "another crop, other images: " + croppedLoss);
+    }
+
+    /** The model file inside a checkpoint records the crop too, for predict (and eval) on the file alone. */
+    @Test
+    void predictUsesTheCheckpointsClassNamesAndCrop() {
         CliRun run = CliRun.of("predict", "--model", dir.resolve("run/checkpoints/best/model.zip").toString(),
                 "--images", data.resolve("val/dark").toString(), "--topk", "2");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("\"class\":\"dark\"") && run.out().contains("\"class\":\"light\""), run.out());
+        assertTrue(run.err().contains("EvalCrop - eval crop 1.0, from the model file"), run.err());
     }
 
     @Test

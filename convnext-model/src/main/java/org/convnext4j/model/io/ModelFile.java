@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -196,6 +197,7 @@ public final class ModelFile {
         root.put("format_version", 1);
         root.put("variant", info.variant());
         root.put("image_size", info.imageSize());
+        info.evalCropPct().ifPresent(crop -> root.put("eval_crop_pct", crop));
         ConvNeXtConfig c = info.config();
         ObjectNode model = root.putObject("model");
         ArrayNode depths = model.putArray("depths");
@@ -219,7 +221,12 @@ public final class ModelFile {
                     required(model, "head_init_scale").asDouble(), required(model, "num_classes").asInt());
             List<String> classNames = new ArrayList<>();
             required(root, "class_names").forEach(n -> classNames.add(n.asText()));
-            return new ModelInfo(required(root, "variant").asText(), config, required(root, "image_size").asInt(), classNames);
+            JsonNode crop = root.get("eval_crop_pct");   // absent in files written before it was recorded
+            if (crop != null && !crop.isNumber()) {
+                throw new IllegalArgumentException("eval_crop_pct is " + crop + ", not a number");
+            }
+            return new ModelInfo(required(root, "variant").asText(), config, required(root, "image_size").asInt(), classNames,
+                    crop == null ? OptionalDouble.empty() : OptionalDouble.of(crop.asDouble()));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": invalid " + INFO_ENTRY + ": " + e.getMessage(), e);
         }

@@ -2,13 +2,18 @@ package org.convnext4j.model.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -52,6 +57,34 @@ class ModelFileTest {
                 ConvNeXtGraph.logits(loaded.graph(), input).data().asFloat(), 0f);
         try (var files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
+        }
+    }
+
+    /**
+     * The eval crop is kept when recorded; a file without one (imported weights, or written before it
+     * was recorded) reads back without one; a crop that cannot be meant is refused.
+     */
+    @Test
+    void theEvalCropIsKeptWhenRecorded() throws IOException {
+        Path without = savedModel("without-crop.zip");
+        assertEquals(OptionalDouble.empty(), ModelFile.load(without, false).info().evalCropPct());
+        assertFalse(infoJson(without).contains("eval_crop_pct"), "no key written for no crop");
+
+        ModelFile.Loaded loaded = ModelFile.load(without, false);
+        Path with = dir.resolve("with-crop.zip");
+        ModelFile.save(with, loaded.graph(), loaded.info().withEvalCropPct(1.0), false);
+        assertEquals(OptionalDouble.of(1.0), ModelFile.load(with, false).info().evalCropPct());
+
+        try (FileSystem zip = FileSystems.newFileSystem(with, Map.of())) {
+            Path info = zip.getPath(ModelFile.INFO_ENTRY);
+            Files.writeString(info, Files.readString(info).replace("\"eval_crop_pct\" : 1.0", "\"eval_crop_pct\" : 1.5"));
+        }
+        assertRefused(with, "invalid convnext4j.json: eval crop must be in (0, 1], got 1.5");
+    }
+
+    private static String infoJson(Path model) throws IOException {
+        try (FileSystem zip = FileSystems.newFileSystem(model, Map.of())) {
+            return Files.readString(zip.getPath(ModelFile.INFO_ENTRY));
         }
     }
 

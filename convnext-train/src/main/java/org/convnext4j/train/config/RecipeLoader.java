@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.convnext4j.data.EvalTransform;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -97,7 +98,7 @@ public final class RecipeLoader {
                 a.numbers("ratio", List.of(3.0 / 4, 4.0 / 3), 2), a.number("hflip", 0.5),
                 a.string("rand_augment", "rand-m9-mstd0.5-inc1"), a.number("color_jitter", 0.4), a.number("reprob", 0.25),
                 a.number("mixup", 0.8), a.number("cutmix", 1.0), a.number("mixup_switch_prob", 0.5),
-                a.number("label_smoothing", 0.1), a.number("eval_crop_pct", 0.875));
+                a.number("label_smoothing", 0.1), a.number("eval_crop_pct", EvalTransform.DEFAULT_CROP_PCT));
         a.finish();
         ConfigReader o = root.section("optimizer");
         Recipe.Optimizer optimizer = new Recipe.Optimizer(o.number("lr", 4e-3), o.number("weight_decay", 0.05),

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * In the run's output folder: {@code metrics.jsonl} (one JSON object per epoch, appended),
- * {@code steps.jsonl} (running loss and learning rate every {@code log_every} batches) and
+ * {@code steps.jsonl} (running loss, learning rate, images per second and the data-wait share every
+ * {@code log_every} batches) and
  * {@code curves.png} (loss, accuracy and learning rate over the epochs, redrawn after each epoch).
  */
 final class MetricsLog {
@@ -38,9 +39,11 @@ final class MetricsLog {
         this.chart = outputDir.resolve("curves.png");
     }
 
-    void appendStep(int epoch, int batch, long step, double runningLoss, double lr) throws IOException {
+    void appendStep(int epoch, int batch, long step, double runningLoss, double lr, double imagesPerSecond, double dataWait)
+            throws IOException {
         ObjectNode line = JSON.createObjectNode();
-        line.put("epoch", epoch).put("batch", batch).put("step", step).put("train_loss", runningLoss).put("lr", lr);
+        line.put("epoch", epoch).put("batch", batch).put("step", step).put("train_loss", runningLoss).put("lr", lr)
+                .put("images_per_second", imagesPerSecond).put("data_wait", dataWait);
         Files.writeString(steps, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -3,6 +3,7 @@ package org.convnext4j.train.loop;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 
 import org.convnext4j.model.ConvNeXtGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -38,6 +39,12 @@ public record SplitEvaluation(long samples, double top1, double top5, double los
     /** As {@link #run(ComputationGraph, DataSetIterator, List)}, checking {@code stop} before every batch. */
     public static SplitEvaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames,
                                       BooleanSupplier stop) {
+        return run(graph, data, classNames, stop, images -> { });
+    }
+
+    /** As {@link #run(ComputationGraph, DataSetIterator, List, BooleanSupplier)}, telling {@code progress} each batch's images. */
+    public static SplitEvaluation run(ComputationGraph graph, DataSetIterator data, List<String> classNames,
+                                      BooleanSupplier stop, IntConsumer progress) {
         Tally tally = new Tally(classNames);
         data.reset();
         while (data.hasNext()) {
@@ -49,6 +56,7 @@ public record SplitEvaluation(long samples, double top1, double top5, double los
                 continue;   // every image of the batch was unreadable, and left out
             }
             tally.add(ConvNeXtGraph.logits(graph, batch.getFeatures()), batch.getLabels());
+            progress.accept((int) batch.getFeatures().size(0));
         }
         return tally.result();
     }

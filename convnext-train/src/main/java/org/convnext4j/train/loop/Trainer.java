@@ -76,8 +76,10 @@ public final class Trainer {
     public TrainState train() throws IOException {
         Recipe recipe = run.recipe();
         int updateFreq = recipe.training().updateFreq();
+        ProgressClock clock = new ProgressClock(recipe.schedule().epochs(), train.numBatches(), recipe.data().batchSize());
         for (int epoch = state.epoch(); epoch < recipe.schedule().epochs(); epoch++) {
             long started = System.nanoTime();
+            clock.startEpoch(epoch, started);
             graph.getConfiguration().setEpochCount(epoch);
             for (TrainingListener listener : graph.getListeners()) {
                 listener.onEpochStart(graph);
@@ -100,7 +102,8 @@ public final class Trainer {
                 int batchIndex = train.batchIndex();
                 long waitStarted = System.nanoTime();
                 DataSet batch = train.next();
-                graph.setLastEtlTime((System.nanoTime() - waitStarted) / 1_000_000);   // PerformanceListener's "ETL"
+                long waited = System.nanoTime() - waitStarted;
+                graph.setLastEtlTime(waited / 1_000_000);   // PerformanceListener's "ETL"
                 double loss = microBatch(batch, epoch, batchIndex);
                 if (!Double.isFinite(loss)) {
                     throw new NonFiniteLossException(String.format(Locale.ROOT,
@@ -124,25 +127,27 @@ public final class Trainer {
                 if (gradientStep.pending() == 0) {
                     lastStep = state;
                 }
+                clock.batchDone(waited);
                 afterBatch.accept(new BatchDone(state, loss));
                 if (lossCount % recipe.training().logEvery() == 0) {
-                    LOG.info(String.format(Locale.ROOT, "epoch %d batch %d/%d loss %.4f lr %.3g", epoch + 1, batchIndex + 1,
-                            train.numBatches(), lossSum / lossCount, learningRate()));
-                    int epochIndex = epoch;
-                    int batchesDone = batchIndex + 1;
-                    long stepsDone = state.step();
+                    TrainProgress progress = clock.lap(batchIndex + 1, System.nanoTime());
                     double runningLoss = lossSum / lossCount;
                     double lr = learningRate();
-                    recordMetrics("steps.jsonl", () -> metrics.appendStep(epochIndex, batchesDone, stepsDone, runningLoss, lr));
+                    LOG.info(progress.line(loss, runningLoss, lr));
+                    int epochIndex = epoch;
+                    long stepsDone = state.step();
+                    recordMetrics("steps.jsonl", () -> metrics.appendStep(epochIndex, progress.batch(), stepsDone, runningLoss, lr,
+                            progress.imagesPerSecond(), progress.dataWait()));
                 }
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
+            long ended = System.nanoTime();
             for (TrainingListener listener : graph.getListeners()) {
                 listener.onEpochEnd(graph);
             }
-            if (!endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, seconds)) {
+            if (!endEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount, (ended - started) / 1e9)) {
                 return state;
             }
+            clock.epochEnded(System.nanoTime() - ended);
         }
         return state;
     }
@@ -163,6 +168,7 @@ public final class Trainer {
         List<String> classes = run.info().classNames();
         SplitEvaluation raw;
         SplitEvaluation averaged;
+        long evaluationStarted = System.nanoTime();
         try {
             raw = SplitEvaluation.run(graph, val, classes, () -> stopRequested);
             averaged = ema == null ? null
@@ -173,12 +179,14 @@ public final class Trainer {
             LOG.info("stopped during the evaluation of epoch {}; checkpoint saved (without that evaluation)", epoch + 1);
             return false;
         }
+        double evaluationSeconds = (System.nanoTime() - evaluationStarted) / 1e9;
         state = state.withBest(raw.top1(), averaged == null ? -1 : averaged.top1());
         double imagesPerSecond = batches * (double) run.recipe().data().batchSize() / seconds;
         int remaining = run.recipe().schedule().epochs() - epoch - 1;
         LOG.info(String.format(Locale.ROOT,
-                "epoch %d/%d  %.0f img/s  %.0fs  ETA %.0f min  train loss %.4f  lr %.3g  val top-1 %.2f%% top-5 %.2f%% loss %.4f%s%s",
-                epoch + 1, run.recipe().schedule().epochs(), imagesPerSecond, seconds, remaining * seconds / 60,
+                "epoch %d/%d  %.0f img/s  %.0fs  ETA %s  train loss %.4f  lr %.3g  val top-1 %.2f%% top-5 %.2f%% loss %.4f%s%s",
+                epoch + 1, run.recipe().schedule().epochs(), imagesPerSecond, seconds,
+                Durations.format(remaining * (seconds + evaluationSeconds)),
                 trainLoss, learningRate(), 100 * raw.top1(), 100 * raw.top5(), raw.loss(),
                 averaged == null ? "" : String.format(Locale.ROOT, "  EMA top-1 %.2f%%", 100 * averaged.top1()),
                 train.skippedInEpoch() == 0 ? "" : "  (" + train.skippedInEpoch() + " unreadable images skipped)"));

@@ -66,8 +66,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             throw new IllegalArgumentException("data.batch_size is " + d.batchSize() + " but " + d.root() + "/" + d.trainSplit()
                     + " has " + trainFolder.size() + " training images: not one whole batch");
         }
-        int updateFreq = recipe.training().updateFreq();
-        long stepsPerEpoch = Math.max(1, (train.numBatches() + updateFreq - 1) / updateFreq);
+        long stepsPerEpoch = stepsPerEpoch(train.numBatches(), recipe.training().updateFreq());
 
         store.recover();   // what a killed save left, before the newest checkpoint is looked for
         Path checkpoint = resolveResume(resume, store);
@@ -79,7 +78,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             RecipeChanges changes = RecipeChanges.between(RecipeLoader.load(checkpoint.resolve("recipe.yaml"), List.of()), recipe,
                     checkpoint.toString());
             CheckpointStore.Loaded loaded = CheckpointStore.load(checkpoint);
-            info = loaded.info();
+            info = loaded.info().withEvalCropPct(recipe.augment().evalCropPct());   // augment.* may change on resume
             if (!info.classNames().equals(trainFolder.classes())) {
                 throw new IllegalArgumentException(checkpoint + ": trained on classes " + info.classNames()
                         + ", but " + d.root() + " has " + trainFolder.classes());
@@ -111,7 +110,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));
             }
-            info = new ModelInfo(m.variant(), config, imageSize, trainFolder.classes());
+            info = new ModelInfo(m.variant(), config, imageSize, trainFolder.classes()).withEvalCropPct(recipe.augment().evalCropPct());
             ema = recipe.training().ema() ? Ema.of(graph, recipe.training().emaDecay()) : null;
             state = TrainState.start();
         }
@@ -127,6 +126,15 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
     public void close() {
         train.close();
         val.close();
+    }
+
+    /** Optimizer steps in one epoch: one per {@code update_freq} batches, the last one over what is left. */
+    public long stepsPerEpoch() {
+        return stepsPerEpoch(train.numBatches(), recipe.training().updateFreq());
+    }
+
+    private static long stepsPerEpoch(int batches, int updateFreq) {
+        return Math.max(1, (batches + updateFreq - 1) / updateFreq);
     }
 
     /**

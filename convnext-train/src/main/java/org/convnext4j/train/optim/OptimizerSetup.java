@@ -1,7 +1,10 @@
 package org.convnext4j.train.optim;
 
+import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.train.config.Recipe;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** A recipe's optimizer and schedule as the model's {@link AdamW}, with epochs turned into optimizer steps. */
 public final class OptimizerSetup {
@@ -15,5 +18,16 @@ public final class OptimizerSetup {
         double wdEnd = schedule.weightDecayEnd() == null ? optimizer.weightDecay() : schedule.weightDecayEnd();
         return new AdamW(optimizer.lr(), schedule.minLr(), warmupSteps, totalSteps, optimizer.betas().get(0),
                 optimizer.betas().get(1), optimizer.eps(), optimizer.weightDecay(), wdEnd, optimizer.layerDecay(), freezeStages);
+    }
+
+    /** The parameters training changes: those of every layer but the frozen stem and stages. */
+    public static long trainableParams(ComputationGraph graph, int freezeStages) {
+        long trainable = 0;
+        for (Layer layer : graph.getLayers()) {
+            if (ConvNeXtGraph.stageOf(layer.conf().getLayer().getLayerName()) >= freezeStages) {
+                trainable += layer.numParams();
+            }
+        }
+        return trainable;
     }
 }

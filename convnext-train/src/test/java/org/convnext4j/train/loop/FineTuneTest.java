@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.train.config.RecipeLoader;
+import org.convnext4j.train.optim.OptimizerSetup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,15 +50,21 @@ class FineTuneTest {
         finetune.val().close();
         assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
         // freeze_stages 2: the stem and stages 0 and 1 (with stage 1's downsampling) keep their weights
+        long trainable = 0;
         for (Map.Entry<String, INDArray> e : finetune.graph().paramTable().entrySet()) {
             String key = e.getKey();
             boolean frozen = key.startsWith("stem_") || key.startsWith("s0.") || key.startsWith("s1.");
             if (frozen) {
                 assertEquals(start.get(key), e.getValue(), key + " is frozen");
-            } else if (key.endsWith("W")) {
-                assertNotEquals(start.get(key), e.getValue(), key + " trains");
+            } else {
+                trainable += e.getValue().length();
+                if (key.endsWith("W")) {
+                    assertNotEquals(start.get(key), e.getValue(), key + " trains");
+                }
             }
         }
+        assertEquals(trainable, OptimizerSetup.trainableParams(finetune.graph(), 2));
+        assertTrue(trainable < finetune.graph().numParams());
     }
 
     @Test

@@ -137,6 +137,7 @@ class TrainerTest {
         List<String> steps = Files.readAllLines(run.resolve("steps.jsonl"));
         assertEquals(3 * 2, steps.size(), "every 2 of the 4 batches of each epoch");
         assertTrue(steps.get(0).contains("\"train_loss\"") && steps.get(0).contains("\"lr\""), steps.get(0));
+        assertTrue(steps.get(0).matches(".*\"images_per_second\":[0-9.E]+,\"data_wait\":[0-9.E-]+}"), steps.get(0));
         byte[] png = Files.readAllBytes(run.resolve("curves.png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);
