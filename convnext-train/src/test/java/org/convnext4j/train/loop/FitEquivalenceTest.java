@@ -79,10 +79,10 @@ class FitEquivalenceTest {
     void earlyStoppingTrainsOurNetwork() {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(CLASSES).withDropPathRate(0);
         ComputationGraph graph = network(config, new AdamW(1e-3, 1e-5, 1, 6, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, LayerDecay.Scheme.GROUP, 0));
-        ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches(3, 4));
+        ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches(3, 4), 1);
         EarlyStoppingConfiguration<ComputationGraph> settings = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(2))
-                .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(batches(1, 4)), true))
+                .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(batches(1, 4), 1), true))
                 .modelSaver(new InMemoryModelSaver<>())
                 .build();
         EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(settings, graph, train).fit();
