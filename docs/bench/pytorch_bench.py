@@ -25,7 +25,79 @@ VARIANTS = {
 }
 
 
+V2_VARIANTS = {
+    "convnextv2_atto": ((2, 2, 6, 2), (40, 80, 160, 320)),
+    "convnextv2_femto": ((2, 2, 6, 2), (48, 96, 192, 384)),
+    "convnextv2_pico": ((2, 2, 6, 2), (64, 128, 256, 512)),
+    "convnextv2_nano": ((2, 2, 8, 2), (80, 160, 320, 640)),
+    "convnextv2_tiny": ((3, 3, 9, 3), (96, 192, 384, 768)),
+}
+
+
+class GRN(nn.Module):
+    """ConvNeXt V2's global response normalisation, channels-last, as the official models/utils.py writes it."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.zeros(1, 1, 1, dim))
+        self.beta = nn.Parameter(torch.zeros(1, 1, 1, dim))
+
+    def forward(self, x):
+        gx = torch.norm(x, p=2, dim=(1, 2), keepdim=True)
+        nx = gx / (gx.mean(dim=-1, keepdim=True) + 1e-6)
+        return self.gamma * (x * nx) + self.beta + x
+
+
+class V2Block(nn.Module):
+    """The official ConvNeXt V2 Block (models/convnextv2.py): dwconv, LayerNorm, Linear, GELU, GRN, Linear, drop path."""
+
+    def __init__(self, dim, drop_path):
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pwconv1 = nn.Linear(dim, 4 * dim)
+        self.act = nn.GELU()
+        self.grn = GRN(4 * dim)
+        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.drop_path = drop_path
+
+    def forward(self, x):
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.pwconv2(self.grn(self.act(self.pwconv1(self.norm(y))))).permute(0, 3, 1, 2)
+        if self.training and self.drop_path > 0:
+            keep = x.new_empty(x.shape[0], 1, 1, 1).bernoulli_(1 - self.drop_path)
+            y = y * keep / (1 - self.drop_path)
+        return x + y
+
+
+class ChannelsFirstNorm(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+
+    def forward(self, x):
+        return self.norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+def build_v2(variant, classes, drop_path):
+    depths, dims = V2_VARIANTS[variant]
+    layers = [nn.Conv2d(3, dims[0], 4, 4), ChannelsFirstNorm(dims[0])]
+    rates = torch.linspace(0, drop_path, sum(depths)).tolist()
+    k = 0
+    for i in range(4):
+        if i > 0:
+            layers += [ChannelsFirstNorm(dims[i - 1]), nn.Conv2d(dims[i - 1], dims[i], 2, 2)]
+        for _ in range(depths[i]):
+            layers.append(V2Block(dims[i], rates[k]))
+            k += 1
+    features = nn.Sequential(*layers)
+    return nn.Sequential(features, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.LayerNorm(dims[3], eps=1e-6),
+                         nn.Linear(dims[3], classes))
+
+
 def build(variant, classes, drop_path):
+    if variant in V2_VARIANTS:
+        return build_v2(variant, classes, drop_path)
     depths, dims = VARIANTS[variant]
     setting = [tvc.CNBlockConfig(dims[i], dims[i + 1] if i < 3 else None, depths[i]) for i in range(4)]
     return tvc.ConvNeXt(setting, stochastic_depth_prob=drop_path, layer_scale=1e-6, num_classes=classes)
@@ -49,7 +121,7 @@ def report(what, ms, batch):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--variant", default="convnext_tiny", choices=sorted(VARIANTS))
+    p.add_argument("--variant", default="convnext_tiny", choices=sorted(VARIANTS) + sorted(V2_VARIANTS))
     p.add_argument("--image-size", type=int, default=224)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--mode", choices=("train", "infer"), default="infer")

@@ -36,7 +36,8 @@ public final class ConvNeXtComplexity {
                 params += 2 * in + 4 * in * d + d;
                 macs += size * size * d * in * 4;
             }
-            long blockParams = 49 * d + d + 2 * d + 8 * d * d + 4 * d + d + (config.hasLayerScale() ? d : 0);
+            long blockParams = 49 * d + d + 2 * d + 8 * d * d + 4 * d + d + (config.hasLayerScale() ? d : 0)
+                    + (config.grn() ? 2 * 4 * d : 0);
             long blockMacs = size * size * (49 * d + 8 * d * d);
             int depth = config.depths().get(stage);
             params += depth * blockParams;

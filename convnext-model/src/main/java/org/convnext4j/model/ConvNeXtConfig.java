@@ -7,12 +7,13 @@ import java.util.List;
  *
  * @param depths         blocks per stage, four stages
  * @param dims           channels per stage
+ * @param grn            ConvNeXt V2 blocks: global response normalisation after the GELU, no layer scale
  * @param dropPathRate   stochastic depth rate of the last block; rates rise linearly from 0
  * @param layerScaleInit initial value of the per-channel layer scale; 0 disables layer scale
  * @param headInitScale  factor applied to the initial head weights and bias (0.001 when fine-tuning)
  * @param numClasses     size of the classifier output
  */
-public record ConvNeXtConfig(List<Integer> depths, List<Integer> dims, double dropPathRate,
+public record ConvNeXtConfig(List<Integer> depths, List<Integer> dims, boolean grn, double dropPathRate,
                              double layerScaleInit, double headInitScale, int numClasses) {
 
     public static final int STAGES = 4;
@@ -37,12 +38,21 @@ public record ConvNeXtConfig(List<Integer> depths, List<Integer> dims, double dr
         if (!(layerScaleInit >= 0) || Double.isInfinite(layerScaleInit)) {
             throw new IllegalArgumentException("layer_scale_init must be >= 0 (0 disables it), got " + layerScaleInit);
         }
+        if (grn && layerScaleInit != 0) {
+            throw new IllegalArgumentException("ConvNeXt V2 blocks (GRN) have no layer scale, got layer_scale_init "
+                    + layerScaleInit);
+        }
         if (!(headInitScale > 0) || Double.isInfinite(headInitScale)) {
             throw new IllegalArgumentException("head_init_scale must be > 0, got " + headInitScale);
         }
         if (numClasses < 1) {
             throw new IllegalArgumentException("num_classes must be >= 1, got " + numClasses);
         }
+    }
+
+    /** The layer scale this architecture starts from by default: ConvNeXt's 1e-6, none in V2. */
+    public static double defaultLayerScaleInit(boolean grn) {
+        return grn ? 0 : DEFAULT_LAYER_SCALE_INIT;
     }
 
     public boolean hasLayerScale() {
@@ -60,18 +70,18 @@ public record ConvNeXtConfig(List<Integer> depths, List<Integer> dims, double dr
     }
 
     public ConvNeXtConfig withNumClasses(int classes) {
-        return new ConvNeXtConfig(depths, dims, dropPathRate, layerScaleInit, headInitScale, classes);
+        return new ConvNeXtConfig(depths, dims, grn, dropPathRate, layerScaleInit, headInitScale, classes);
     }
 
     public ConvNeXtConfig withDropPathRate(double rate) {
-        return new ConvNeXtConfig(depths, dims, rate, layerScaleInit, headInitScale, numClasses);
+        return new ConvNeXtConfig(depths, dims, grn, rate, layerScaleInit, headInitScale, numClasses);
     }
 
     public ConvNeXtConfig withLayerScaleInit(double init) {
-        return new ConvNeXtConfig(depths, dims, dropPathRate, init, headInitScale, numClasses);
+        return new ConvNeXtConfig(depths, dims, grn, dropPathRate, init, headInitScale, numClasses);
     }
 
     public ConvNeXtConfig withHeadInitScale(double scale) {
-        return new ConvNeXtConfig(depths, dims, dropPathRate, layerScaleInit, scale, numClasses);
+        return new ConvNeXtConfig(depths, dims, grn, dropPathRate, layerScaleInit, scale, numClasses);
     }
 }

@@ -106,7 +106,7 @@ public final class ConvNeXtGraph {
                 previous = downsample(stage);
             }
             for (int b = 0; b < config.depths().get(stage); b++) {
-                ConvNeXtBlock block = new ConvNeXtBlock(dims.get(stage), config.layerScaleInit(),
+                ConvNeXtBlock block = new ConvNeXtBlock(dims.get(stage), config.grn(), config.layerScaleInit(),
                         config.dropPathRateOf(blockIndex++));
                 g.addLayer(block(stage, b), withTraining(block, block(stage, b), trainingOf), previous);
                 previous = block(stage, b);

@@ -43,9 +43,30 @@ class ConvNeXtComplexityTest {
                 ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(test.get("num_classes").asInt())));
     }
 
+    /** PyTorch's counts of every V2 variant (v2-fixtures/v2_param_counts.json, timm's small included); tiny as issue #17 gives it. */
+    @Test
+    void v2ParameterCountsEqualPyTorch() throws IOException {
+        JsonNode counts;
+        try (InputStream in = ConvNeXtComplexityTest.class.getResourceAsStream("/v2-fixtures/v2_param_counts.json")) {
+            counts = new ObjectMapper().readTree(in);
+        }
+        List<String> checked = new ArrayList<>();
+        counts.get("timm_1000_classes").fields().forEachRemaining(e -> {
+            checked.add(e.getKey());
+            ConvNeXtConfig config = ConvNeXtVariants.get(e.getKey());
+            assertEquals(e.getValue().get("params").asLong(), ConvNeXtComplexity.totalParams(config), e.getKey());
+            assertEquals(e.getValue().get("dims").toString(), config.dims().toString().replace(" ", ""), e.getKey());
+            assertEquals(e.getValue().get("depths").toString(), config.depths().toString().replace(" ", ""), e.getKey());
+        });
+        assertEquals(9, checked.size(), checked.toString());
+        assertEquals(28_635_496L, ConvNeXtComplexity.totalParams(ConvNeXtVariants.get("convnextv2_tiny")));
+        assertEquals(counts.get("test_config").get("params").asLong(),
+                ConvNeXtComplexity.totalParams(ConvNeXtVariants.get(ConvNeXtVariants.TEST_V2).withNumClasses(7)));
+    }
+
     @Test
     void countsAgreeWithABuiltNetwork() {
-        for (String name : List.of(ConvNeXtVariants.TEST, "convnext_atto", "convnext_tiny")) {
+        for (String name : List.of(ConvNeXtVariants.TEST, "convnext_atto", "convnext_tiny", ConvNeXtVariants.TEST_V2, "convnextv2_atto")) {
             ConvNeXtConfig config = ConvNeXtVariants.get(name);
             ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
             assertEquals(ConvNeXtComplexity.totalParams(config), graph.numParams(), name);

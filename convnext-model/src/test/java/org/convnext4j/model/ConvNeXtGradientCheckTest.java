@@ -37,7 +37,7 @@ class ConvNeXtGradientCheckTest {
     @Test
     void wholeNetwork() {
         // Large layer scale so the branches matter; no drop path, as a gradient check needs determinism.
-        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(4, 4, 8, 8), 0.0, 0.7, 1.0, CLASSES);
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(4, 4, 8, 8), false, 0.0, 0.7, 1.0, CLASSES);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 42, DataType.DOUBLE, new NoOp()));
         graph.init();
         assertGradientsMatch(graph, Nd4j.randn(DataType.DOUBLE, 2, 3, 32, 32));
@@ -46,10 +46,40 @@ class ConvNeXtGradientCheckTest {
     /** DL4J's generic SameDiff runtime got a batch of one wrong; the hand-written runtimes must not. */
     @Test
     void wholeNetworkAtBatchOne() {
-        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(4, 4, 4, 4), 0.0, 0.7, 1.0, CLASSES);
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(4, 4, 4, 4), false, 0.0, 0.7, 1.0, CLASSES);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 42, DataType.DOUBLE, new NoOp()));
         graph.init();
         assertGradientsMatch(graph, Nd4j.randn(DataType.DOUBLE, 1, 3, 32, 32));
+    }
+
+    /** ConvNeXt V2: GRN in every block, no layer scale; a batch of two, so GRN's per-sample statistics are checked. */
+    @Test
+    void wholeV2Network() {
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(4, 4, 8, 8), true, 0.0, 0.0, 1.0, CLASSES);
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 42, DataType.DOUBLE, new NoOp()));
+        graph.init();
+        assertGradientsMatch(graph, Nd4j.randn(DataType.DOUBLE, 2, 3, 32, 32));
+    }
+
+    @Test
+    void v2Block() {
+        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, true, 0.0, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
+                Nd4j.randn(DataType.DOUBLE, 3, 5, 6, 4));
+    }
+
+    /** A channel whose activations are all zero in a sample: GRN's norm is 0 there, and its gradient must stay finite. */
+    @Test
+    void v2BlockWithAZeroNorm() {
+        ComputationGraph graph = singleLayer(new ConvNeXtBlock(4, true, 0.0, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4);
+        INDArray input = Nd4j.randn(DataType.DOUBLE, 2, 5, 6, 4);
+        assertGradientsMatch(graph, input);
+        // fc1's first column and bias made very negative: GELU's output in that hidden channel is exactly 0 everywhere
+        graph.getLayer("layer").getParam(ConvNeXtBlock.FC1_WEIGHT).getColumn(0).assign(0);
+        graph.getLayer("layer").getParam(ConvNeXtBlock.FC1_BIAS).putScalar(0, -60);
+        graph.setInputs(input);
+        graph.setLabels(Nd4j.createFromArray(new double[][] {{1, 0, 0}, {0, 1, 0}}));
+        graph.computeGradientAndScore();
+        assertTrue(Double.isFinite(graph.gradient().gradient().sumNumber().doubleValue()), "finite gradient with a zero GRN norm");
     }
 
     @Test
@@ -60,13 +90,13 @@ class ConvNeXtGradientCheckTest {
 
     @Test
     void block() {
-        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.7, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
+        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, false, 0.7, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
                 Nd4j.randn(DataType.DOUBLE, 2, 5, 6, 4));
     }
 
     @Test
     void blockWithoutLayerScale() {
-        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, 0.0, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
+        assertGradientsMatch(singleLayer(new ConvNeXtBlock(4, false, 0.0, 0.0), InputType.convolutional(5, 6, 4, CNN2DFormat.NHWC), 4),
                 Nd4j.randn(DataType.DOUBLE, 2, 5, 6, 4));
     }
 

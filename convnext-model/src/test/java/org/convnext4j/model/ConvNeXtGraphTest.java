@@ -75,7 +75,7 @@ class ConvNeXtGraphTest {
     void rejectsInvalidConfigurations() {
         assertThrows(IllegalArgumentException.class, () -> ConvNeXtVariants.get("convnext_huge"));
         assertThrows(IllegalArgumentException.class,
-                () -> new ConvNeXtConfig(List.of(1, 1, 1), List.of(8, 8, 8), 0, 0, 1, 10));
+                () -> new ConvNeXtConfig(List.of(1, 1, 1), List.of(8, 8, 8), false, 0, 0, 1, 10));
         assertThrows(IllegalArgumentException.class,
                 () -> ConvNeXtVariants.get("convnext_tiny").withDropPathRate(1.0));
         assertThrows(IllegalArgumentException.class,

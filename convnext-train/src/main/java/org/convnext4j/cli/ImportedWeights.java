@@ -32,12 +32,17 @@ record ImportedWeights(ComputationGraph graph, ModelInfo info, WeightNaming nami
     static ImportedWeights read(Path weights, String key, String variant, Integer numClasses, List<String> classNames,
                                 int imageSize) throws IOException {
         PyTorchCheckpoint.Selected selected = WeightFiles.read(weights, key);
-        WeightNaming naming = WeightNaming.detect(WeightNaming.unwrap(selected.tensors()).keySet());
+        WeightNaming naming = ConvNeXtWeights.naming(selected.tensors());
         ConvNeXtConfig inFile = ConvNeXtWeights.inferConfig(selected.tensors());
         ConvNeXtConfig base = ConvNeXtVariants.get(variant);
         if (!base.depths().equals(inFile.depths()) || !base.dims().equals(inFile.dims())) {
             throw new IllegalArgumentException(weights + ": holds depths " + inFile.depths() + " dims " + inFile.dims()
                     + ", but " + variant + " has depths " + base.depths() + " dims " + base.dims());
+        }
+        if (base.grn() != inFile.grn()) {
+            throw new IllegalArgumentException(weights + ": holds ConvNeXt " + (inFile.grn() ? "V2 (GRN)" : "V1") + " weights, but "
+                    + variant + " is ConvNeXt " + (base.grn() ? "V2" : "V1") + "; use a " + (inFile.grn() ? "convnextv2_*" : "convnext_*")
+                    + " variant");
         }
         int classes = numClasses == null ? inFile.numClasses() : numClasses;
         ConvNeXtConfig config = base.withNumClasses(classes).withLayerScaleInit(inFile.hasLayerScale() ? base.layerScaleInit() : 0);

@@ -49,6 +49,7 @@ public final class OnnxExport {
     private static final long IR_VERSION = 8;
     private static final String BATCH = "batch";
     private static final float LAYER_NORM_EPS = 1e-6f;
+    private static final float GRN_EPS = 1e-6f;
     private static final long[] TO_CHANNELS_LAST = {0, 2, 3, 1};
     private static final long[] TO_CHANNELS_FIRST = {0, 3, 1, 2};
 
@@ -92,7 +93,8 @@ public final class OnnxExport {
                 x = export.conv(x, "downsample_layers." + stage + ".1.", 2, 1, 0);            // 2×2, stride 2
             }
             for (int block = 0; block < config.depths().get(stage); block++) {
-                x = export.block(x, "stages." + stage + "." + block + ".", config.dims().get(stage), config.hasLayerScale());
+                x = export.block(x, "stages." + stage + "." + block + ".", config.dims().get(stage), config.hasLayerScale(),
+                        config.grn());
             }
         }
         String pooled = export.node("ReduceMean", List.of(x), ints("axes", 2, 3), integer("keepdims", 0));  // (N, C, H, W) -> (N, C)
@@ -113,14 +115,17 @@ public final class OnnxExport {
 
     /**
      * A block, as the official {@code Block.forward}: 7×7 depthwise convolution, then channels-last
-     * LayerNorm, Linear, GELU, Linear, layer scale, back to channels-first, plus the input.
+     * LayerNorm, Linear, GELU, (V2: GRN,) Linear, layer scale, back to channels-first, plus the input.
      */
-    private String block(String x, String prefix, int dim, boolean layerScale) {
+    private String block(String x, String prefix, int dim, boolean layerScale, boolean grn) {
         String conv = conv(x, prefix + "dwconv.", 1, dim, 3);
         String channelsLast = node("Transpose", List.of(conv), ints("perm", TO_CHANNELS_LAST));
         String normed = layerNorm(channelsLast, prefix + "norm.");
         String hidden = linear(normed, prefix + "pwconv1.");
         String activated = gelu(hidden);
+        if (grn) {
+            activated = globalResponseNorm(activated, prefix + "grn.");
+        }
         String out = linear(activated, prefix + "pwconv2.");
         if (layerScale) {
             out = node("Mul", List.of(out, weight(prefix + "gamma")));
@@ -133,6 +138,18 @@ public final class OnnxExport {
     private String linear(String x, String prefix) {
         String product = node("MatMul", List.of(x, initializer(prefix + "weight.T", weights.get(prefix + "weight").transpose())));
         return node("Add", List.of(product, weight(prefix + "bias")));
+    }
+
+    /**
+     * ConvNeXt V2's GRN of a channels-last (N, H, W, C) x, as the official {@code GRN.forward}: G the L2 norm over
+     * H and W, N = G / (mean of G over C + 1e-6), γ·(x·N) + β + x with the (1, 1, 1, C) γ and β.
+     */
+    private String globalResponseNorm(String x, String prefix) {
+        String norms = node("ReduceL2", List.of(x), ints("axes", 1, 2), integer("keepdims", 1));
+        String mean = node("ReduceMean", List.of(norms), ints("axes", 3), integer("keepdims", 1));
+        String normalised = node("Div", List.of(norms, node("Add", List.of(mean, scalar("grn_eps", GRN_EPS)))));
+        String scaled = node("Mul", List.of(weight(prefix + "gamma"), node("Mul", List.of(x, normalised))));
+        return node("Add", List.of(node("Add", List.of(scaled, weight(prefix + "beta"))), x));
     }
 
     /** The exact GELU, 0.5·x·(1 + erf(x/√2)). */

@@ -54,6 +54,22 @@ class OnnxExportTest {
         assertSameLogits(file, graph, Nd4j.rand(DataType.FLOAT, 5, 3, 64, 64));
     }
 
+    /** ConvNeXt V2 (GRN in every block) from the PyTorch fixture, batches of several images so GRN's per-sample statistics count. */
+    @Test
+    void v2FixtureWeightsGiveOurLogitsInOnnxRuntime() throws Exception {
+        Path v2 = Path.of("../convnext-model/src/test/resources/v2-fixtures");
+        Map<String, INDArray> weights = SafeTensors.read(v2.resolve("convnextv2_test_official.safetensors"));
+        ConvNeXtConfig config = ConvNeXtWeights.inferConfig(weights);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT);
+        ConvNeXtWeights.load(graph, config, weights, false);
+        Path file = dir.resolve("v2.onnx");
+        OnnxExport.write(file, graph, new ModelInfo(ConvNeXtVariants.TEST_V2, config, 64, ModelInfo.indexNames(config.numClasses())));
+        INDArray input = SafeTensors.read(v2.resolve("convnextv2_test_io.safetensors")).get("input");
+        assertSameLogits(file, graph, input);
+        Nd4j.getRandom().setSeed(5);
+        assertSameLogits(file, graph, Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64));
+    }
+
     @Test
     void convnextTinyGivesOurLogitsInOnnxRuntime() throws Exception {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);

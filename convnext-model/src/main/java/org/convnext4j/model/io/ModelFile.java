@@ -205,6 +205,7 @@ public final class ModelFile {
         ArrayNode dims = model.putArray("dims");
         c.dims().forEach(dims::add);
         model.put("drop_path_rate", c.dropPathRate());
+        model.put("grn", c.grn());
         model.put("layer_scale_init", c.layerScaleInit());
         model.put("head_init_scale", c.headInitScale());
         model.put("num_classes", c.numClasses());
@@ -216,8 +217,12 @@ public final class ModelFile {
     private static ModelInfo fromJson(Path file, JsonNode root) throws IOException {
         try {
             JsonNode model = required(root, "model");
+            JsonNode grn = model.get("grn");   // files written before ConvNeXt V2 have none: V1 blocks
+            if (grn != null && !grn.isBoolean()) {
+                throw new IllegalArgumentException("'grn' must be true or false, got " + grn);
+            }
             ConvNeXtConfig config = new ConvNeXtConfig(ints(required(model, "depths")), ints(required(model, "dims")),
-                    required(model, "drop_path_rate").asDouble(), required(model, "layer_scale_init").asDouble(),
+                    grn != null && grn.asBoolean(), required(model, "drop_path_rate").asDouble(), required(model, "layer_scale_init").asDouble(),
                     required(model, "head_init_scale").asDouble(), required(model, "num_classes").asInt());
             List<String> classNames = new ArrayList<>();
             required(root, "class_names").forEach(n -> classNames.add(n.asText()));

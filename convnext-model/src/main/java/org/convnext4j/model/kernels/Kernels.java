@@ -17,6 +17,8 @@ public interface Kernels {
 
     /** LayerNorm epsilon of every ConvNeXt norm. */
     double LAYER_NORM_EPS = 1e-6;
+    /** Epsilon of ConvNeXt V2's GRN, added to the mean of the norms. */
+    double GRN_EPS = 1e-6;
     /** Side of a block's depthwise convolution kernel. */
     int DEPTHWISE_KERNEL = 7;
 
@@ -79,6 +81,24 @@ public interface Kernels {
      */
     void blockOutputBackward(INDArray dOut, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray dM,
                              INDArray gammaGradient, INDArray biasGradient);
+
+    /**
+     * ConvNeXt V2's global response normalisation of the rows of {@code x}, each sample's {@code rowsPerSample}
+     * rows in turn, for x = s·a with s = {@code scale} (the block's GELU output is twice the activation):
+     * G = ‖x‖₂ over the sample's rows per column, N = G / (mean of G over the columns + s·eps), and
+     * out = x·(1 + γ·N) + s·β, which is s·GRN(a) exactly. When {@code norms} (samples, columns) is not null
+     * (training), G is written into it for the backward pass. {@code out} may be {@code x}.
+     */
+    void grn(INDArray x, long rowsPerSample, INDArray gamma, INDArray beta, double scale, INDArray out, INDArray norms);
+
+    /**
+     * From dL/d(out) and what {@link #grn} read and saved: dx = dOut·(1 + γ·N) + x/G·(S/(M + s·eps) −
+     * Σ(S·G)/(C·(M + s·eps)²)) per sample and column, with M the mean of G, C the columns, S = γ·Σ dOut·x over
+     * the sample's rows (x/G taken as 0 where G is 0); γ's gradient Σ dOut·x·N and β's s·Σ dOut over all rows.
+     * {@code dx} may be {@code dOut}.
+     */
+    void grnBackward(INDArray dOut, INDArray x, long rowsPerSample, INDArray gamma, double scale, INDArray norms, INDArray dx,
+                     INDArray gammaGradient, INDArray betaGradient);
 
     /** A block's 7×7 depthwise convolution of NHWC {@code input} (stride 1, padding 3) with the (7, 7, C, 1) kernel, plus bias. */
     void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out);

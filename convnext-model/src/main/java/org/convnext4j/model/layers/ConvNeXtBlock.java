@@ -18,6 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A ConvNeXt block: x + drop_path(layer scale(Linear(4d, d)(GELU(Linear(d, 4d)(LayerNorm(7×7
  * depthwise conv(x))))))). NHWC in and out. Stochastic depth (see {@link DropPath}) applies in the
  * runtime's training passes; {@link #defineLayer} is the block at inference.
+ *
+ * <p>The ConvNeXt V2 block ({@code grn}) puts global response normalisation between the GELU and the
+ * second Linear and has no layer scale: with a the GELU's output, per sample and channel
+ * G = ‖a‖₂ over the positions, N = G / (mean of G over the channels + 1e-6), GRN(a) = γ·(a·N) + β + a,
+ * γ and β zero at initialisation (a new GRN is the identity). Its statistics are per sample.
  */
 public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
@@ -30,10 +35,13 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
     public static final String FC2_WEIGHT = "fc2W";
     public static final String FC2_BIAS = "fc2B";
     public static final String GAMMA = "gamma";
+    public static final String GRN_GAMMA = "grnGamma";
+    public static final String GRN_BETA = "grnBeta";
     public static final int KERNEL = Kernels.DEPTHWISE_KERNEL;
     public static final int MLP_RATIO = 4;
 
     private int dim;
+    private boolean grn;
     private double layerScaleInit;
     private double dropPathRate;
 
@@ -42,15 +50,17 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
     }
 
     /**
+     * @param grn            a ConvNeXt V2 block (GRN, no layer scale)
      * @param layerScaleInit initial layer scale; 0 means no layer scale parameter at all
      * @param dropPathRate   probability of dropping the residual branch of a sample in training
      */
-    public ConvNeXtBlock(int dim, double layerScaleInit, double dropPathRate) {
-        if (dim < 1 || !(layerScaleInit >= 0)) {
-            throw new IllegalArgumentException("block needs dim > 0 and layer scale >= 0, got dim=" + dim
-                    + " layerScaleInit=" + layerScaleInit);
+    public ConvNeXtBlock(int dim, boolean grn, double layerScaleInit, double dropPathRate) {
+        if (dim < 1 || !(layerScaleInit >= 0) || (grn && layerScaleInit != 0)) {
+            throw new IllegalArgumentException("block needs dim > 0 and layer scale >= 0 (none with GRN), got dim=" + dim
+                    + " grn=" + grn + " layerScaleInit=" + layerScaleInit);
         }
         this.dim = dim;
+        this.grn = grn;
         this.layerScaleInit = layerScaleInit;
         this.dropPathRate = DropPath.checkedRate(dropPathRate);
     }
@@ -73,6 +83,11 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         if (hasLayerScale()) {
             params.addBiasParam(GAMMA, dim);
         }
+        if (grn) {
+            // Bias parameters: never weight-decayed, as the ConvNeXt V2 authors advise for GRN.
+            params.addBiasParam(GRN_GAMMA, hidden);
+            params.addBiasParam(GRN_BETA, hidden);
+        }
     }
 
     @Override
@@ -84,6 +99,10 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         params.get(FC2_BIAS).assign(0);
         if (hasLayerScale()) {
             params.get(GAMMA).assign(layerScaleInit);
+        }
+        if (grn) {
+            params.get(GRN_GAMMA).assign(0);
+            params.get(GRN_BETA).assign(0);
         }
     }
 
@@ -101,6 +120,9 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
         x = ConvNeXtOps.layerNormLastAxis(sd, x, 4, params.get(NORM_WEIGHT), params.get(NORM_BIAS));
         SDVariable rows = x.reshape(-1, dim);                                   // (N, H, W, C) -> (N*H*W, C)
         SDVariable hidden = ConvNeXtOps.gelu(sd, rows.mmul(params.get(FC1_WEIGHT)).add(params.get(FC1_BIAS)));
+        if (grn) {
+            hidden = ConvNeXtOps.globalResponseNorm(sd, hidden, input, MLP_RATIO * dim, params.get(GRN_GAMMA), params.get(GRN_BETA));
+        }
         SDVariable out = hidden.mmul(params.get(FC2_WEIGHT)).add(params.get(FC2_BIAS));
         if (hasLayerScale()) {
             out = out.mul(params.get(GAMMA));
@@ -110,7 +132,7 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     @Override
     protected org.deeplearning4j.nn.layers.samediff.SameDiffLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ConvNeXtBlockRuntime(conf, dataType, dim, hasLayerScale(), dropPathRate);
+        return new ConvNeXtBlockRuntime(conf, dataType, dim, grn, hasLayerScale(), dropPathRate);
     }
 
     @Override
@@ -125,6 +147,14 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     public void setDim(int dim) {
         this.dim = dim;
+    }
+
+    public boolean isGrn() {
+        return grn;
+    }
+
+    public void setGrn(boolean grn) {
+        this.grn = grn;
     }
 
     public double getLayerScaleInit() {
@@ -145,13 +175,13 @@ public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && dim == ((ConvNeXtBlock) o).dim
+        return super.equals(o) && dim == ((ConvNeXtBlock) o).dim && grn == ((ConvNeXtBlock) o).grn
                 && Double.compare(layerScaleInit, ((ConvNeXtBlock) o).layerScaleInit) == 0
                 && Double.compare(dropPathRate, ((ConvNeXtBlock) o).dropPathRate) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), dim, layerScaleInit, dropPathRate);
+        return Objects.hash(super.hashCode(), dim, grn, layerScaleInit, dropPathRate);
     }
 }

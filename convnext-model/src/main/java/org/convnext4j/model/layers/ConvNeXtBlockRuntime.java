@@ -21,8 +21,12 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
     // Roles of what training keeps, lent as scratch to inference passes.
     private static final String NORM_OUT = "block.normOut";
     private static final String HIDDEN = "block.hidden";
+    private static final String RESPONDED = "block.responded";
+    /** The GELU kernel's output is twice the activation (its ½ is folded into fc2's product). */
+    private static final double GELU_OUTPUT_SCALE = 2;
 
     private final int dim;
+    private final boolean grn;
     private final boolean layerScale;
     private final double dropPathRate;
     private PassDraws draws;     // made at the first training pass, when DL4J has set the layer's index
@@ -33,11 +37,15 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
     private INDArray normOut;
     private INDArray hidden;
     private INDArray activation;
+    private INDArray responded;   // GRN's output, fc2's input (V2)
+    private INDArray norms;       // GRN's per-sample column norms (V2)
     private INDArray fc2Out;
 
-    ConvNeXtBlockRuntime(NeuralNetConfiguration conf, DataType dataType, int dim, boolean layerScale, double dropPathRate) {
+    ConvNeXtBlockRuntime(NeuralNetConfiguration conf, DataType dataType, int dim, boolean grn, boolean layerScale,
+                         double dropPathRate) {
         super(conf, dataType);
         this.dim = dim;
+        this.grn = grn;
         this.layerScale = layerScale;
         this.dropPathRate = dropPathRate;
     }
@@ -70,10 +78,19 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
             twiceActivated = activation;
         }
         kernels.gelu(hidden, param(ConvNeXtBlock.FC1_BIAS), twiceActivated);
+        INDArray fc2Input = twiceActivated;
+        if (grn) {
+            // Training keeps GRN's input (the activation) and its output; inference overwrites the one with the other.
+            long samples = input.size(0);
+            norms = training ? WorkingArrays.owned(norms, type, samples, wide[1]) : null;
+            fc2Input = training ? (responded = kept(true, RESPONDED, responded, type, wide)) : twiceActivated;
+            kernels.grn(twiceActivated, rows / samples, param(ConvNeXtBlock.GRN_GAMMA), param(ConvNeXtBlock.GRN_BETA),
+                    GELU_OUTPUT_SCALE, fc2Input, norms);
+        }
 
         // Only layer scale's gradient reads fc2's output; without it the output is scratch.
         fc2Out = layerScale ? kept(training, FC2_OUT, fc2Out, type, rows, dim) : scratch().get(FC2_OUT, type, rows, dim);
-        kernels.matmul(twiceActivated, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 0.5);
+        kernels.matmul(fc2Input, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 1 / GELU_OUTPUT_SCALE);
         dropPath = training ? sampleDropPath((int) input.size(0), rows / input.size(0), type) : null;
         kernels.blockOutput(input.reshape(rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
                 layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, output.reshape(rows, dim));
@@ -99,9 +116,14 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
                 layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, dFc2, layerScale ? grad(ConvNeXtBlock.GAMMA) : null,
                 grad(ConvNeXtBlock.FC2_BIAS));
 
-        kernels.matmul(activation, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 0.5);
+        kernels.matmul(grn ? responded : activation, dFc2, grad(ConvNeXtBlock.FC2_WEIGHT), true, false, 1 / GELU_OUTPUT_SCALE);
         INDArray halfDActivated = scratch().get(HALF_D_ACTIVATED, type, wide);
-        kernels.matmul(dFc2, param(ConvNeXtBlock.FC2_WEIGHT), halfDActivated, false, true, 0.5);
+        kernels.matmul(dFc2, param(ConvNeXtBlock.FC2_WEIGHT), halfDActivated, false, true, 1 / GELU_OUTPUT_SCALE);
+        if (grn) {
+            // d/d(fc2's input) → d/d(GELU output), both the scaled quantities, in place
+            kernels.grnBackward(halfDActivated, activation, rows / input.size(0), param(ConvNeXtBlock.GRN_GAMMA),
+                    GELU_OUTPUT_SCALE, norms, halfDActivated, grad(ConvNeXtBlock.GRN_GAMMA), grad(ConvNeXtBlock.GRN_BETA));
+        }
 
         INDArray dHidden = scratch().get(D_HIDDEN, type, wide);
         kernels.geluBackward(hidden, param(ConvNeXtBlock.FC1_BIAS), halfDActivated, dHidden, grad(ConvNeXtBlock.FC1_BIAS));

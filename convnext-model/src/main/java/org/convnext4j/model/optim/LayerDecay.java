@@ -6,12 +6,25 @@ import java.util.regex.Pattern;
 import org.convnext4j.model.ConvNeXtGraph;
 
 /**
- * Layer-wise learning-rate decay as the official ConvNeXt fine-tuning code groups the network:
- * stem 0; stages 0 and 1 (with the downsampling before stage 1) 1 and 2; stage 2 in groups of three
- * blocks from 3 (its downsampling 3); stage 3 and its downsampling 12; head 13. A group's learning
- * rate is scaled by decay^(13 − group). Unlike the official code, every variant may use it.
+ * Layer-wise learning-rate decay as the official ConvNeXt fine-tuning code groups the network. The
+ * {@link Scheme#GROUP} scheme (ConvNeXt, and ConvNeXt V2's base and larger): stem 0; stages 0 and 1
+ * (with the downsampling before stage 1) 1 and 2; stage 2 in groups of three blocks from 3 (its
+ * downsampling 3); stage 3 and its downsampling 12; head 13; a group's learning rate is scaled by
+ * decay^(13 − group). The {@link Scheme#SINGLE} scheme (ConvNeXt V2's atto to tiny recipes): every block
+ * a layer of its own, numbered from 1 (the stem and each downsampling share the number of the stage's
+ * first block), the head L + 1 for L blocks, scaled by decay^(L + 1 − layer). Every variant may use either.
  */
 public final class LayerDecay {
+
+    /** How the layers are numbered; named as the official {@code layer_decay_type}. */
+    public enum Scheme {
+        GROUP, SINGLE;
+
+        /** {@code group} or {@code single}. */
+        public String yamlName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public static final int HEAD_GROUP = 13;
     private static final Pattern BLOCK = Pattern.compile("s(\\d)\\.b(\\d+)(\\..*)?");
@@ -47,5 +60,26 @@ public final class LayerDecay {
 
     public static double scale(String vertex, double decay) {
         return Math.pow(decay, HEAD_GROUP - group(vertex));
+    }
+
+    /** The factor of the vertex's learning rate under {@code scheme}, for a network of these stage depths. */
+    public static double scale(Scheme scheme, String vertex, double decay, java.util.List<Integer> depths) {
+        if (scheme == Scheme.GROUP) {
+            return scale(vertex, decay);
+        }
+        int blocks = depths.stream().mapToInt(Integer::intValue).sum();
+        return Math.pow(decay, blocks + 1 - singleLayer(vertex, depths));
+    }
+
+    /** The layer number of a vertex in the {@link Scheme#SINGLE} scheme. */
+    static int singleLayer(String vertex, java.util.List<Integer> depths) {
+        int blocks = depths.stream().mapToInt(Integer::intValue).sum();
+        if (vertex.equals(ConvNeXtGraph.HEAD) || vertex.equals(ConvNeXtGraph.OUTPUT)) {
+            return blocks + 1;
+        }
+        int stage = ConvNeXtGraph.stageOf(vertex);
+        int before = depths.subList(0, stage).stream().mapToInt(Integer::intValue).sum();
+        Matcher block = BLOCK.matcher(vertex);
+        return before + 1 + (block.matches() ? Integer.parseInt(block.group(2)) : 0);
     }
 }

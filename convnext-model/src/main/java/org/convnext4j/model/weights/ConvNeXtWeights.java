@@ -15,12 +15,32 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Moves PyTorch ConvNeXt weights (official, timm or torchvision names and layouts) into a network
- * built by {@link ConvNeXtGraph}, and out again.
+ * Moves PyTorch ConvNeXt and ConvNeXt V2 weights (official, timm or torchvision names and layouts) into a
+ * network built by {@link ConvNeXtGraph}, and out again.
  */
 public final class ConvNeXtWeights {
 
+    /** What became of the head in a {@link #load}. */
+    public enum Head {
+        /** loaded from the weights */
+        LOADED,
+        /** the classifier kept fresh: the weights' has another class count */
+        NEW_CLASSIFIER,
+        /** norm and classifier kept fresh: the weights have none (ConvNeXt V2's FCMAE pre-training) */
+        NEW_NORM_AND_CLASSIFIER
+    }
+
     private ConvNeXtWeights() {
+    }
+
+    /** The tensors without wrapper prefixes, FCMAE pre-training layouts under official names. */
+    private static Map<String, INDArray> bare(Map<String, INDArray> tensors) {
+        return FcmaeWeights.asOfficial(WeightNaming.unwrap(tensors));
+    }
+
+    /** The naming convention of a state dict (see {@link WeightNaming#detect}), FCMAE checkpoints included. */
+    public static WeightNaming naming(Map<String, INDArray> tensors) {
+        return WeightNaming.detect(bare(tensors).keySet());
     }
 
     /**
@@ -30,19 +50,24 @@ public final class ConvNeXtWeights {
      * @param config      the architecture {@code graph} was built from
      * @param tensors     a PyTorch state dict, possibly with a {@code module.}/{@code model.} wrapper prefix
      * @param replaceHead if the classifier's Linear has another class count than the network, keep the
-     *                    network's freshly initialised one instead of failing (the head's norm still loads)
+     *                    network's freshly initialised one instead of failing (the head's norm still loads);
+     *                    if the weights have no head at all (FCMAE pre-training), keep the network's norm and classifier
+     * @return what became of the head
      * @throws IncompatibleWeightsException for an unknown naming, a layer scale mismatch, or a missing,
      *                                      unexpected or mis-shaped tensor
      */
-    public static void load(ComputationGraph graph, ConvNeXtConfig config, Map<String, INDArray> tensors,
+    public static Head load(ComputationGraph graph, ConvNeXtConfig config, Map<String, INDArray> tensors,
                             boolean replaceHead) {
-        Map<String, INDArray> bare = WeightNaming.unwrap(tensors);
+        Map<String, INDArray> bare = bare(tensors);
         WeightNaming naming = WeightNaming.detect(bare.keySet());
         Map<String, INDArray> params = graph.paramTable();
         List<WeightNaming.Entry> entries = naming.entries(config);
         checkGraphMatchesConfig(params, entries);
+        checkGrn(naming, config, bare.keySet());
         checkLayerScale(naming, config, bare.keySet());
 
+        boolean noHead = replaceHead && entries.stream().filter(entry -> entry.vertex().equals(ConvNeXtGraph.HEAD))
+                .noneMatch(entry -> bare.containsKey(entry.tensor()));
         boolean keepHead = replaceHead && entries.stream()
                 .anyMatch(entry -> isClassifier(entry) && bare.containsKey(entry.tensor())
                         && !Arrays.equals(bare.get(entry.tensor()).shape(), expectedShape(entry, params)));
@@ -51,7 +76,7 @@ public final class ConvNeXtWeights {
         Set<String> unused = new LinkedHashSet<>(bare.keySet());
         for (WeightNaming.Entry entry : entries) {
             unused.remove(entry.tensor());
-            if (keepHead && isClassifier(entry)) {
+            if ((keepHead && isClassifier(entry)) || (noHead && entry.vertex().equals(ConvNeXtGraph.HEAD))) {
                 continue;
             }
             INDArray tensor = bare.get(entry.tensor());
@@ -82,6 +107,7 @@ public final class ConvNeXtWeights {
             INDArray target = params.get(entry.paramName());
             target.assign(layout.toOurs(bare.get(entry.tensor()), target.dataType()));
         });
+        return noHead ? Head.NEW_NORM_AND_CLASSIFIER : keepHead ? Head.NEW_CLASSIFIER : Head.LOADED;
     }
 
     /**
@@ -107,7 +133,7 @@ public final class ConvNeXtWeights {
      * @throws IncompatibleWeightsException for an unknown naming or a state dict without blocks or classifier
      */
     public static ConvNeXtConfig inferConfig(Map<String, INDArray> tensors) {
-        Map<String, INDArray> bare = WeightNaming.unwrap(tensors);
+        Map<String, INDArray> bare = bare(tensors);
         WeightNaming naming = WeightNaming.detect(bare.keySet());
         List<Integer> depths = new ArrayList<>();
         List<Integer> dims = new ArrayList<>();
@@ -119,9 +145,14 @@ public final class ConvNeXtWeights {
             depths.add(depth);
             dims.add(leadingSize(bare, naming.depthwiseWeight(stage, 0)));
         }
+        if (!bare.containsKey(naming.headFcWeight())) {
+            throw new IncompatibleWeightsException("the weights have no classifier ('" + naming.headFcWeight() + "'): pre-training"
+                    + " weights (ConvNeXt V2's FCMAE) are for fine-tuning; name them as model.pretrained in a recipe");
+        }
         int classes = leadingSize(bare, naming.headFcWeight());
         boolean layerScale = bare.containsKey(naming.layerScale(0, 0));
-        return new ConvNeXtConfig(depths, dims, 0.0, layerScale ? ConvNeXtConfig.DEFAULT_LAYER_SCALE_INIT : 0.0,
+        boolean grn = naming.hasGrn() && bare.containsKey(naming.grnGamma(0, 0));
+        return new ConvNeXtConfig(depths, dims, grn, 0.0, layerScale ? ConvNeXtConfig.DEFAULT_LAYER_SCALE_INIT : 0.0,
                 1.0, classes);
     }
 
@@ -155,6 +186,16 @@ public final class ConvNeXtWeights {
         if (params.size() != entries.size()) {
             throw new IllegalArgumentException("the network was not built from this config: it has " + params.size()
                     + " parameters, the config " + entries.size());
+        }
+    }
+
+    /** V1 weights into a V2 network or the other way round would otherwise read as dozens of missing tensors. */
+    private static void checkGrn(WeightNaming naming, ConvNeXtConfig config, Set<String> names) {
+        boolean inWeights = naming.hasGrn() && names.contains(naming.grnGamma(0, 0));
+        if (inWeights != config.grn()) {
+            throw new IncompatibleWeightsException(inWeights
+                    ? "the weights are ConvNeXt V2 (they have '" + naming.grnGamma(0, 0) + "') but the network is ConvNeXt V1; use a convnextv2_* variant"
+                    : "the network is ConvNeXt V2 but the weights have no GRN (no '" + naming.grnGamma(0, 0) + "'); use a convnext_* (V1) variant");
         }
     }
 

@@ -105,6 +105,24 @@ public enum TensorLayout {
         }
     },
 
+    /** The official ConvNeXt V2's GRN parameters, (1, 1, 1, d) so they broadcast over an NHWC map; ours are (d). */
+    CHANNELS_LAST_SCALE {
+        @Override
+        INDArray rearrangeToOurs(INDArray foreign) {
+            return foreign.reshape(foreign.length());
+        }
+
+        @Override
+        INDArray rearrangeToForeign(INDArray ours) {
+            return ours.reshape(1, 1, 1, ours.length());
+        }
+
+        @Override
+        long[] foreignShape(long[] ours) {
+            return new long[] {1, 1, 1, ours[0]};
+        }
+    },
+
     /** torchvision's layer scale, (d, 1, 1) so it broadcasts over an NCHW map; ours is (d). */
     CHANNEL_SCALE {
         @Override

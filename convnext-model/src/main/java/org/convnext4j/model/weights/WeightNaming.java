@@ -18,8 +18,9 @@ import org.convnext4j.model.layers.ConvNeXtHead;
 import org.convnext4j.model.layers.ConvNeXtStem;
 
 /**
- * The PyTorch conventions for naming ConvNeXt v1 weights, and the one table that maps each name to
- * our parameter: {@link #entries} generates it from the architecture for all three.
+ * The PyTorch conventions for naming ConvNeXt (and ConvNeXt V2) weights, and the one table that maps each
+ * name to our parameter: {@link #entries} generates it from the architecture for all three. torchvision
+ * has no V2.
  *
  * <p>A stage's downsampling sits with the stage in timm and torchvision, and in a separate list
  * (whose first entry is the stem) in the official code; {@link #entries} follows each one's state
@@ -29,7 +30,7 @@ public enum WeightNaming {
 
     /** facebookresearch/ConvNeXt: {@code downsample_layers.*}, {@code stages.S.B.*}, {@code norm}, {@code head}. */
     OFFICIAL("downsample_layers.0.", true, "dwconv", "norm", "pwconv1", "pwconv2", "gamma", TensorLayout.VECTOR,
-            "norm.", "head.") {
+            "grn.gamma", "grn.beta", TensorLayout.CHANNELS_LAST_SCALE, "norm.", "head.") {
         @Override
         String downsample(int stage) {
             return "downsample_layers." + stage + ".";
@@ -43,7 +44,7 @@ public enum WeightNaming {
 
     /** timm: {@code stem.*}, {@code stages.S.downsample.*}, {@code stages.S.blocks.B.*}, {@code head.norm}, {@code head.fc}. */
     TIMM("stem.", false, "conv_dw", "norm", "mlp.fc1", "mlp.fc2", "gamma", TensorLayout.VECTOR,
-            "head.norm.", "head.fc.") {
+            "mlp.grn.weight", "mlp.grn.bias", TensorLayout.VECTOR, "head.norm.", "head.fc.") {
         @Override
         String downsample(int stage) {
             return "stages." + stage + ".downsample.";
@@ -57,7 +58,7 @@ public enum WeightNaming {
 
     /** torchvision: {@code features.N.*} (stem, stages and downsampling alternate), {@code classifier.*}. */
     TORCHVISION("features.0.", false, "block.0", "block.2", "block.3", "block.5", "layer_scale",
-            TensorLayout.CHANNEL_SCALE, "classifier.0.", "classifier.2.") {
+            TensorLayout.CHANNEL_SCALE, null, null, null, "classifier.0.", "classifier.2.") {
         @Override
         String downsample(int stage) {
             return "features." + (2 * stage) + ".";
@@ -100,6 +101,9 @@ public enum WeightNaming {
     private final String fc2;
     private final String layerScale;
     private final TensorLayout layerScaleLayout;
+    private final String grnGamma;
+    private final String grnBeta;
+    private final TensorLayout grnLayout;
     private final String headNorm;
     private final String headFc;
 
@@ -110,12 +114,15 @@ public enum WeightNaming {
      * @param blockNorm                LayerNorm,
      * @param fc1                      Linear d → 4d,
      * @param fc2                      Linear 4d → d,
-     * @param layerScale               and its layer scale parameter, in {@code layerScaleLayout}
+     * @param layerScale               and its layer scale parameter, in {@code layerScaleLayout};
+     * @param grnGamma                 V2's GRN scale
+     * @param grnBeta                  and shift, in {@code grnLayout} (null: the convention has no V2)
      * @param headNorm                 module prefix of the head's LayerNorm
      * @param headFc                   module prefix of the classifier Linear
      */
     WeightNaming(String stem, boolean downsamplingBeforeStages, String depthwise, String blockNorm, String fc1,
-                 String fc2, String layerScale, TensorLayout layerScaleLayout, String headNorm, String headFc) {
+                 String fc2, String layerScale, TensorLayout layerScaleLayout, String grnGamma, String grnBeta,
+                 TensorLayout grnLayout, String headNorm, String headFc) {
         this.stem = stem;
         this.downsamplingBeforeStages = downsamplingBeforeStages;
         this.depthwise = depthwise;
@@ -124,6 +131,9 @@ public enum WeightNaming {
         this.fc2 = fc2;
         this.layerScale = layerScale;
         this.layerScaleLayout = layerScaleLayout;
+        this.grnGamma = grnGamma;
+        this.grnBeta = grnBeta;
+        this.grnLayout = grnLayout;
         this.headNorm = headNorm;
         this.headFc = headFc;
     }
@@ -147,12 +157,24 @@ public enum WeightNaming {
         return block(stage, index) + layerScale;
     }
 
+    /** Whether this convention names ConvNeXt V2's GRN parameters (torchvision has no V2). */
+    public boolean hasGrn() {
+        return grnGamma != null;
+    }
+
+    String grnGamma(int stage, int index) {
+        return block(stage, index) + grnGamma;
+    }
+
     String headFcWeight() {
         return headFc + "weight";
     }
 
     /** Every tensor of a network with this architecture, in this convention's state dict order. */
     public List<Entry> entries(ConvNeXtConfig config) {
+        if (config.grn() && !hasGrn()) {
+            throw new IncompatibleWeightsException(this + " names have no ConvNeXt V2 (GRN) weights; use official or timm names");
+        }
         List<List<Entry>> downsampling = new ArrayList<>();
         List<List<Entry>> blocks = new ArrayList<>();
         for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
@@ -209,6 +231,10 @@ public enum WeightNaming {
                     ConvNeXtBlock.NORM_BIAS, TensorLayout.VECTOR);
             addWeightAndBias(entries, module + fc1 + ".", vertex, ConvNeXtBlock.FC1_WEIGHT, ConvNeXtBlock.FC1_BIAS,
                     mlpLayout(config));
+            if (config.grn()) {
+                entries.add(new Entry(module + grnGamma, vertex, ConvNeXtBlock.GRN_GAMMA, grnLayout));
+                entries.add(new Entry(module + grnBeta, vertex, ConvNeXtBlock.GRN_BETA, grnLayout));
+            }
             addWeightAndBias(entries, module + fc2 + ".", vertex, ConvNeXtBlock.FC2_WEIGHT, ConvNeXtBlock.FC2_BIAS,
                     mlpLayout(config));
         }
@@ -218,7 +244,7 @@ public enum WeightNaming {
     /**
      * How this convention stores a block's fc1 and fc2 weights for this architecture: as Linear weights,
      * except timm's atto, femto, pico and nano, which timm builds with {@code conv_mlp=True} (1×1
-     * convolutions). Reading accepts either shape (see {@link TensorLayout#matching}).
+     * convolutions), V1 and V2 alike. Reading accepts either shape (see {@link TensorLayout#matching}).
      */
     private TensorLayout mlpLayout(ConvNeXtConfig config) {
         return this == TIMM && List.of("convnext_atto", "convnext_femto", "convnext_pico", "convnext_nano").stream().map(ConvNeXtVariants::get)

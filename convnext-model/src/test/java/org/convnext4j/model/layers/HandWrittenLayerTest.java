@@ -54,21 +54,30 @@ class HandWrittenLayerTest {
 
     @Test
     void blockWithLayerScale() {
-        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5, 0.0), new ReferenceBlock(12, 0.5),
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, false, 0.5, 0.0), new ReferenceBlock(12, 0.5),
                 InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
     }
 
     @Test
     void blockWithoutLayerScale() {
-        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.0, 0.0), new ReferenceBlock(12, 0.0),
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, false, 0.0, 0.0), new ReferenceBlock(12, 0.0),
                 InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
+    }
+
+    /** ConvNeXt V2's block: GRN's statistics per sample, so batches of 3 and 2 check that no sample sees another. */
+    @Test
+    void v2Block() {
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, true, 0.0, 0.0), new ReferenceBlock(12, true, 0.0),
+                InputType.convolutional(9, 7, 12, CNN2DFormat.NHWC), false);
+        assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, true, 0.0, 0.0), new ReferenceBlock(12, true, 0.0),
+                InputType.convolutional(1, 2, 12, CNN2DFormat.NHWC), false);
     }
 
     /** Under 4×4 the runtime convolves with only the kernel taps that can reach the input. */
     @Test
     void blockOnInputsSmallerThanItsKernel() {
         for (int[] size : new int[][] {{1, 1}, {2, 3}, {3, 2}, {4, 1}}) {
-            assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, 0.5, 0.0), new ReferenceBlock(12, 0.5),
+            assertRuntimeMatchesDefinition(new ConvNeXtBlock(12, false, 0.5, 0.0), new ReferenceBlock(12, 0.5),
                     InputType.convolutional(size[0], size[1], 12, CNN2DFormat.NHWC), false);
         }
     }
@@ -130,7 +139,7 @@ class HandWrittenLayerTest {
     private static ComputationGraph smallNetwork(int blocksPerStage, long seed) {
         List<Integer> depths = List.of(blocksPerStage, blocksPerStage, blocksPerStage, blocksPerStage);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
-                new ConvNeXtConfig(depths, List.of(8, 8, 16, 16), 0.0, 0.5, 1.0, CLASSES), 32, seed, DataType.FLOAT, new NoOp()));
+                new ConvNeXtConfig(depths, List.of(8, 8, 16, 16), false, 0.0, 0.5, 1.0, CLASSES), 32, seed, DataType.FLOAT, new NoOp()));
         graph.init();
         return graph;
     }
@@ -219,7 +228,11 @@ class HandWrittenLayerTest {
 
     static final class ReferenceBlock extends ConvNeXtBlock {
         ReferenceBlock(int dim, double layerScaleInit) {
-            super(dim, layerScaleInit, 0.0);
+            this(dim, false, layerScaleInit);
+        }
+
+        ReferenceBlock(int dim, boolean grn, double layerScaleInit) {
+            super(dim, grn, layerScaleInit, 0.0);
         }
 
         @Override

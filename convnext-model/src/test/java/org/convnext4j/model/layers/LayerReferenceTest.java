@@ -25,7 +25,7 @@ class LayerReferenceTest {
     private static final double TOLERANCE = 1e-10;
     @Test
     void everyLayerMatchesThePlainLoopReference() {
-        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 16, 24, 32), 0.0, 0.5, 1.0, 7);
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 16, 24, 32), false, 0.0, 0.5, 1.0, 7);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 40, 1, DataType.DOUBLE, new NoOp()));
         graph.init();
         Nd4j.getRandom().setSeed(11);
@@ -66,7 +66,7 @@ class LayerReferenceTest {
     @Test
     void blockWithoutLayerScaleHasNoGammaAndMatchesReference() {
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
-                new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 8, 8), 0.0, 0.0, 1.0, 3), 32, 1, DataType.DOUBLE, new NoOp()));
+                new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 8, 8), false, 0.0, 0.0, 1.0, 3), 32, 1, DataType.DOUBLE, new NoOp()));
         graph.init();
         String block = ConvNeXtGraph.block(0, 0);
         assertTrue(!params(graph, block).containsKey(ConvNeXtBlock.GAMMA), "no gamma parameter without layer scale");

@@ -25,13 +25,13 @@ class StochasticDepthTest {
 
     @Test
     void rejectsRatesOutsideZeroToOne() {
-        assertThrows(IllegalArgumentException.class, () -> new ConvNeXtBlock(8, 1e-6, 1.0));
-        assertThrows(IllegalArgumentException.class, () -> new ConvNeXtBlock(8, 1e-6, -0.1));
+        assertThrows(IllegalArgumentException.class, () -> new ConvNeXtBlock(8, false, 1e-6, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> new ConvNeXtBlock(8, false, 1e-6, -0.1));
     }
 
     @Test
     void networkRatesRiseLinearlyFromZero() {
-        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 8, 8, 8), 0.4, 1.0, 1.0, 3);
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 8, 8, 8), false, 0.4, 1.0, 1.0, 3);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 1, DataType.FLOAT, new NoOp()));
         graph.init();
         assertEquals(0.0, rateOf(graph, ConvNeXtGraph.block(0, 0)), "the first block has rate 0");
@@ -46,7 +46,7 @@ class StochasticDepthTest {
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(3).dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(5, 6, 8, CNN2DFormat.NHWC))
-                .addLayer("block", new ConvNeXtBlock(8, 0.5, rate), "in")
+                .addLayer("block", new ConvNeXtBlock(8, false, 0.5, rate), "in")
                 .setOutputs("block").build());
         graph.init();
         int samples = 32;
@@ -83,7 +83,7 @@ class StochasticDepthTest {
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(3).dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(2, 2, 8, CNN2DFormat.NHWC))
-                .addLayer("block", new ConvNeXtBlock(8, 0.5, 0.5), "in")
+                .addLayer("block", new ConvNeXtBlock(8, false, 0.5, 0.5), "in")
                 .setOutputs("block").build());
         graph.init();
         INDArray input = Nd4j.randn(DataType.FLOAT, 64, 2, 2, 8);

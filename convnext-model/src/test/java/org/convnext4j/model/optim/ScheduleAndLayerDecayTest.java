@@ -3,6 +3,8 @@ package org.convnext4j.model.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
+
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
@@ -47,11 +49,25 @@ class ScheduleAndLayerDecayTest {
         assertThrows(IllegalArgumentException.class, () -> LayerDecay.group("classifier"));
     }
 
+    /** ConvNeXt V2's {@code single} numbering, for atto's 12 blocks: the stem 1, each block its own, the head 13. */
+    @Test
+    void singleSchemeNumbersEveryBlock() {
+        List<Integer> atto = List.of(2, 2, 6, 2);
+        assertEquals(Math.pow(0.9, 12), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "stem", 0.9, atto), 1e-15);
+        assertEquals(Math.pow(0.9, 11), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "s0.b1", 0.9, atto), 1e-15);
+        assertEquals(Math.pow(0.9, 10), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "s1.downsample", 0.9, atto), 1e-15);
+        assertEquals(Math.pow(0.9, 10), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "s1.b0", 0.9, atto), 1e-15);
+        assertEquals(Math.pow(0.9, 3), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "s2.b5", 0.9, atto), 1e-15);
+        assertEquals(Math.pow(0.9, 1), LayerDecay.scale(LayerDecay.Scheme.SINGLE, "s3.b1", 0.9, atto), 1e-15);
+        assertEquals(1.0, LayerDecay.scale(LayerDecay.Scheme.SINGLE, "head", 0.9, atto));
+        assertEquals(LayerDecay.scale("s2.b4", 0.8), LayerDecay.scale(LayerDecay.Scheme.GROUP, "s2.b4", 0.8, atto));
+    }
+
     @Test
     void eachLayerGetsItsScaledScheduleAndTheConfigurationSurvivesJson() {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
         ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
-                new AdamW(1e-3, 1e-6, 100, 1000, 0.9, 0.999, 1e-8, 0.05, 0.1, 0.8, 0).perLayer());
+                new AdamW(1e-3, 1e-6, 100, 1000, 0.9, 0.999, 1e-8, 0.05, 0.1, 0.8, LayerDecay.Scheme.GROUP, 0).perLayer(config));
         assertEquals(1e-3 * Math.pow(0.8, 13), learningRateAt(conf, "stem", 100), 1e-15);
         assertEquals(1e-3 * Math.pow(0.8, 13 - 4), learningRateAt(conf, "s2.b4", 100), 1e-15);
         assertEquals(1e-3, learningRateAt(conf, "head", 100), 1e-15);
@@ -62,12 +78,12 @@ class ScheduleAndLayerDecayTest {
     void frozenStagesGetNoStepAndTheRestTheirDecayedSchedule() {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_test").withNumClasses(3);
         ComputationGraphConfiguration conf = ConvNeXtGraph.configuration(config, 32, 0, DataType.FLOAT,
-                new AdamW(1e-3, 1e-6, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 2).perLayer());
+                new AdamW(1e-3, 1e-6, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, LayerDecay.Scheme.GROUP, 2).perLayer(config));
         assertEquals(0.0, learningRateAt(conf, "stem", 50));
         assertEquals(0.0, learningRateAt(conf, ConvNeXtGraph.block(1, 0), 50));
         assertEquals(new WarmupCosineSchedule(1e-3, 1e-6, 10, 100).valueAt(50, 0), learningRateAt(conf, ConvNeXtGraph.block(2, 0), 50), 1e-15);
-        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-2, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-6, 100, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-2, 10, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, LayerDecay.Scheme.GROUP, 0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(1e-3, 1e-6, 100, 100, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, LayerDecay.Scheme.GROUP, 0));
     }
 
     private static double learningRateAt(ComputationGraphConfiguration conf, String vertex, int step) {

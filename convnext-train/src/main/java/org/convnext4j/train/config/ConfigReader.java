@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.convnext4j.model.optim.LayerDecay;
+
 /**
  * Reads one section of a parsed recipe (maps, lists and scalars) with the key path at hand, so every
  * type error and every unknown key is reported as {@code file: key.path ...}.
@@ -52,6 +54,17 @@ final class ConfigReader {
             throw error(key, value, "a string");
         }
         return s;
+    }
+
+    /** {@code group} (the default) or {@code single}: how layer decay numbers the layers. */
+    LayerDecay.Scheme layerDecayScheme(String key) {
+        String name = string(key, LayerDecay.Scheme.GROUP.yamlName());
+        for (LayerDecay.Scheme scheme : LayerDecay.Scheme.values()) {
+            if (scheme.yamlName().equals(name)) {
+                return scheme;
+            }
+        }
+        throw error(key, name, "group or single");
     }
 
     double number(String key, double fallback) {

@@ -2,6 +2,8 @@ package org.convnext4j.train.config;
 
 import java.util.List;
 
+import org.convnext4j.model.optim.LayerDecay;
+
 /** A training recipe, sectioned like its YAML file. Every value is validated where its record is built. */
 public record Recipe(Model model, Data data, Augment augment, Optimizer optimizer, Schedule schedule,
                      Training training, Output output) {
@@ -20,14 +22,15 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
      * The network. {@code numClasses} null means: as many as the data has. {@code pretrained}: weights to
      * start from. {@code freezeStages}: the stem and this many stages keep their weights (0 to 4).
      */
-    public record Model(String variant, Integer numClasses, int imageSize, double dropPathRate, double layerScaleInit,
+    public record Model(String variant, Integer numClasses, int imageSize, double dropPathRate, Double layerScaleInit,
                         double headInitScale, String pretrained, int freezeStages) {
         public Model {
             require(variant != null && !variant.isBlank(), "model.variant", variant, "a variant name");
             require(numClasses == null || numClasses >= 1, "model.num_classes", numClasses, ">= 1");
             require(imageSize >= 32, "model.image_size", imageSize, ">= 32");
             require(dropPathRate >= 0 && dropPathRate < 1, "model.drop_path_rate", dropPathRate, "in [0, 1)");
-            require(layerScaleInit >= 0, "model.layer_scale_init", layerScaleInit, ">= 0 (0 disables layer scale)");
+            require(layerScaleInit == null || layerScaleInit >= 0, "model.layer_scale_init", layerScaleInit,
+                    ">= 0 (0 disables layer scale), or left out for the variant's own (1e-6; none in V2)");
             require(headInitScale > 0, "model.head_init_scale", headInitScale, "> 0");
             require(freezeStages >= 0 && freezeStages <= 4, "model.freeze_stages", freezeStages, "0 to 4");
         }
@@ -63,8 +66,12 @@ public record Recipe(Model model, Data data, Augment augment, Optimizer optimize
         }
     }
 
-    /** AdamW with decoupled weight decay; no decay on biases, norms and layer-scale gammas. */
-    public record Optimizer(double lr, double weightDecay, List<Double> betas, double eps, double layerDecay, Double clipGrad) {
+    /**
+     * AdamW with decoupled weight decay; no decay on biases, norms, layer-scale gammas and GRN's parameters.
+     * {@code layerDecayType}: how layer decay numbers the layers ({@code group} or {@code single}, see LayerDecay).
+     */
+    public record Optimizer(double lr, double weightDecay, List<Double> betas, double eps, double layerDecay,
+                            LayerDecay.Scheme layerDecayType, Double clipGrad) {
         public Optimizer {
             require(lr > 0, "optimizer.lr", lr, "> 0");
             require(weightDecay >= 0, "optimizer.weight_decay", weightDecay, ">= 0");

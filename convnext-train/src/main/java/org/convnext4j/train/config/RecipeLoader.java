@@ -65,7 +65,8 @@ public final class RecipeLoader {
                 "eval_crop_pct", r.augment().evalCropPct()));
         root.put("optimizer", section(
                 "lr", r.optimizer().lr(), "weight_decay", r.optimizer().weightDecay(), "betas", r.optimizer().betas(),
-                "eps", r.optimizer().eps(), "layer_decay", r.optimizer().layerDecay(), "clip_grad", r.optimizer().clipGrad()));
+                "eps", r.optimizer().eps(), "layer_decay", r.optimizer().layerDecay(),
+                "layer_decay_type", r.optimizer().layerDecayType().yamlName(), "clip_grad", r.optimizer().clipGrad()));
         root.put("schedule", section(
                 "epochs", r.schedule().epochs(), "warmup_epochs", r.schedule().warmupEpochs(), "min_lr", r.schedule().minLr(),
                 "weight_decay_end", r.schedule().weightDecayEnd()));
@@ -85,7 +86,7 @@ public final class RecipeLoader {
     private static Recipe bind(ConfigReader root) {
         ConfigReader m = root.section("model");
         Recipe.Model model = new Recipe.Model(m.string("variant", null), m.optionalInteger("num_classes"),
-                m.integer("image_size", 224), m.number("drop_path_rate", 0.1), m.number("layer_scale_init", 1e-6),
+                m.integer("image_size", 224), m.number("drop_path_rate", 0.1), m.optionalNumber("layer_scale_init"),
                 m.number("head_init_scale", 1.0), m.string("pretrained", null), m.integer("freeze_stages", 0));
         m.finish();
         ConfigReader d = root.section("data");
@@ -103,7 +104,7 @@ public final class RecipeLoader {
         ConfigReader o = root.section("optimizer");
         Recipe.Optimizer optimizer = new Recipe.Optimizer(o.number("lr", 4e-3), o.number("weight_decay", 0.05),
                 o.numbers("betas", List.of(0.9, 0.999), 2), o.number("eps", 1e-8), o.number("layer_decay", 1.0),
-                o.optionalNumber("clip_grad"));
+                o.layerDecayScheme("layer_decay_type"), o.optionalNumber("clip_grad"));
         o.finish();
         ConfigReader s = root.section("schedule");
         Recipe.Schedule schedule = new Recipe.Schedule(s.integer("epochs", 300), s.number("warmup_epochs", 20),

@@ -104,8 +104,14 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
                         + d.root() + "/" + d.trainSplit() + " has " + classes + " classes");
             }
             Recipe.Model m = recipe.model();
-            ConvNeXtConfig config = ConvNeXtVariants.get(m.variant()).withNumClasses(classes).withDropPathRate(m.dropPathRate())
-                    .withLayerScaleInit(m.layerScaleInit()).withHeadInitScale(m.headInitScale());
+            ConvNeXtConfig variant = ConvNeXtVariants.get(m.variant());
+            if (variant.grn() && m.layerScaleInit() != null && m.layerScaleInit() != 0) {
+                throw new IllegalArgumentException("model.layer_scale_init is " + m.layerScaleInit() + " but " + m.variant()
+                        + " is ConvNeXt V2, whose blocks have no layer scale; leave the key out");
+            }
+            ConvNeXtConfig config = variant.withNumClasses(classes).withDropPathRate(m.dropPathRate())
+                    .withLayerScaleInit(m.layerScaleInit() == null ? variant.layerScaleInit() : m.layerScaleInit())
+                    .withHeadInitScale(m.headInitScale());
             graph = newGraph(config, recipe, imageSize, stepsPerEpoch);
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));
@@ -155,7 +161,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
     private static ComputationGraph newGraph(ConvNeXtConfig config, Recipe recipe, int imageSize, long stepsPerEpoch) {
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, recipe.training().seed(),
                 DataType.FLOAT, OptimizerSetup.adamW(recipe.optimizer(), recipe.schedule(), stepsPerEpoch,
-                        recipe.model().freezeStages()).perLayer()));
+                        recipe.model().freezeStages()).perLayer(config)));
         graph.init();
         return graph;
     }
@@ -186,8 +192,12 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
     private static void loadPretrained(ComputationGraph graph, ConvNeXtConfig config, Path file) throws IOException {
         if (WeightFiles.isWeightFile(file)) {
             PyTorchCheckpoint.Selected selected = WeightFiles.read(file, null);
-            ConvNeXtWeights.load(graph, config, selected.tensors(), true);
-            LOG.info("initialised from {}: {}", file, selected.description());
+            ConvNeXtWeights.Head head = ConvNeXtWeights.load(graph, config, selected.tensors(), true);
+            LOG.info("initialised from {}: {}{}", file, selected.description(), switch (head) {
+                case LOADED -> "";
+                case NEW_CLASSIFIER -> "; a new classifier for " + config.numClasses() + " classes";
+                case NEW_NORM_AND_CLASSIFIER -> "; the weights have no head (pre-training weights): a new final norm and classifier";
+            });
         } else {
             ModelFile.Loaded source = ModelFile.load(file, false);
             Map<String, INDArray> tensors = ConvNeXtWeights.export(source.graph(), source.info().config(),

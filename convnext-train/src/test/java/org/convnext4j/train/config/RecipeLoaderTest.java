@@ -48,6 +48,30 @@ class RecipeLoaderTest {
                 r.augment().labelSmoothing()));
     }
 
+    /** The official ConvNeXt V2 fine-tuning recipes (TRAINING.md), effective batch 1024, lr = blr · 1024 / 256. */
+    @Test
+    void v2RecipesHaveTheOfficialValues() throws IOException {
+        Recipe atto = RecipeLoader.load(CONFIGS.resolve("convnextv2_atto_finetune.yaml"), List.of());
+        assertEquals("convnextv2_atto", atto.model().variant());
+        assertEquals(1024, atto.data().batchSize() * atto.training().updateFreq());
+        assertEquals(List.of(8e-4, 0.3, 0.9, 0.1, 0.2), List.of(atto.optimizer().lr(), atto.optimizer().weightDecay(),
+                atto.optimizer().layerDecay(), atto.model().dropPathRate(), atto.augment().labelSmoothing()));
+        assertEquals(List.of(600.0, 0.0, 0.0, 0.0), List.of((double) atto.schedule().epochs(), atto.schedule().warmupEpochs(),
+                atto.augment().mixup(), atto.augment().cutmix()));
+        assertEquals(org.convnext4j.model.optim.LayerDecay.Scheme.SINGLE, atto.optimizer().layerDecayType());
+        assertNull(atto.model().layerScaleInit(), "V2 has no layer scale");
+        Recipe tiny = RecipeLoader.load(CONFIGS.resolve("convnextv2_tiny_finetune.yaml"), List.of());
+        assertEquals(1024, tiny.data().batchSize() * tiny.training().updateFreq());
+        assertEquals(List.of(3.2e-3, 0.05, 0.9, 0.2, 0.1, 0.8, 1.0, 0.25), List.of(tiny.optimizer().lr(), tiny.optimizer().weightDecay(),
+                tiny.optimizer().layerDecay(), tiny.model().dropPathRate(), tiny.augment().labelSmoothing(), tiny.augment().mixup(),
+                tiny.augment().cutmix(), tiny.augment().reprob()));
+        assertEquals(List.of(300.0, 40.0), List.of((double) tiny.schedule().epochs(), tiny.schedule().warmupEpochs()));
+        assertTrue(tiny.training().ema() && atto.training().ema());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> RecipeLoader.parse("t.yaml", "model: {variant: v}\ndata: {root: d}\n", List.of("optimizer.layer_decay_type=blocks")));
+        assertTrue(e.getMessage().contains("optimizer.layer_decay_type is blocks, expected group or single"), e.getMessage());
+    }
+
     @Test
     void overridesApplyBeforeValidation() {
         Recipe r = RecipeLoader.parse("t.yaml", "model: {variant: convnext_atto}\ndata: {root: d}\n",

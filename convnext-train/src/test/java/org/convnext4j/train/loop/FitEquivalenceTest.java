@@ -12,6 +12,7 @@ import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.optim.AdamW;
+import org.convnext4j.model.optim.LayerDecay;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
@@ -40,7 +41,7 @@ class FitEquivalenceTest {
     @Test
     void fitTakesTheLoopsOptimizerStep() {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(CLASSES).withDropPathRate(0);
-        AdamW adamW = new AdamW(2e-3, 1e-5, 2, 6, 0.9, 0.999, 1e-8, 0.05, 0.1, 0.7, 1);
+        AdamW adamW = new AdamW(2e-3, 1e-5, 2, 6, 0.9, 0.999, 1e-8, 0.05, 0.1, 0.7, LayerDecay.Scheme.GROUP, 1);
         ComputationGraph ours = network(config, adamW);
         ComputationGraph dl4j = network(config, adamW);
         INDArray initial = ours.params().dup();
@@ -77,11 +78,11 @@ class FitEquivalenceTest {
     @Test
     void earlyStoppingTrainsOurNetwork() {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(CLASSES).withDropPathRate(0);
-        ComputationGraph graph = network(config, new AdamW(1e-3, 1e-5, 1, 6, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, 0));
-        ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches(3, 4));
+        ComputationGraph graph = network(config, new AdamW(1e-3, 1e-5, 1, 6, 0.9, 0.999, 1e-8, 0.05, 0.05, 1.0, LayerDecay.Scheme.GROUP, 0));
+        ListDataSetIterator<DataSet> train = new ListDataSetIterator<>(batches(3, 4), 1);
         EarlyStoppingConfiguration<ComputationGraph> settings = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(2))
-                .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(batches(1, 4)), true))
+                .scoreCalculator(new DataSetLossCalculator(new ListDataSetIterator<>(batches(1, 4), 1), true))
                 .modelSaver(new InMemoryModelSaver<>())
                 .build();
         EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(settings, graph, train).fit();
@@ -91,7 +92,7 @@ class FitEquivalenceTest {
     }
 
     private static ComputationGraph network(ConvNeXtConfig config, AdamW adamW) {
-        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, SIZE, 11, DataType.FLOAT, adamW.perLayer()));
+        ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, SIZE, 11, DataType.FLOAT, adamW.perLayer(config)));
         graph.init();
         return graph;
     }

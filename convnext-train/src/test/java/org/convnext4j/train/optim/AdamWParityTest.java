@@ -43,11 +43,12 @@ class AdamWParityTest {
 
     @Test
     void twoStepsMatchPyTorch() throws IOException {
-        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 16, 24, 32), 0.0, 0.5, 1.0, 7);
-        Recipe.Optimizer adamw = new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0, null);
+        ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 16, 24, 32), false, 0.0, 0.5, 1.0, 7);
+        Recipe.Optimizer adamw = new Recipe.Optimizer(1e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0,
+                org.convnext4j.model.optim.LayerDecay.Scheme.GROUP, null);
         Recipe.Schedule constant = new Recipe.Schedule(1, 0, 1e-3, null);   // min lr = lr: a constant rate
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 64, 0, DataType.DOUBLE,
-                OptimizerSetup.adamW(adamw, constant, 10, 0).perLayer()));
+                OptimizerSetup.adamW(adamw, constant, 10, 0).perLayer(config)));
         graph.init();
         ConvNeXtWeights.load(graph, config, SafeTensors.read(MODEL_FIXTURES.resolve("convnext_test_torchvision.safetensors")), false);
 

@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The kernels as fused Java passes over host memory where that is faster on the CPU than a chain of
- * ND4J ops (LayerNorm, GELU, the block output, the patch rearrangements, the depthwise kernel
+ * ND4J ops (LayerNorm, GELU, GRN, the block output, the patch rearrangements, the depthwise kernel
  * gradient, the Adam step), and the same ND4J ops as {@link Nd4jKernels} for the rest (matrix
  * products, the depthwise convolution, pooling, EMA).
  *
@@ -101,6 +101,17 @@ public final class JavaKernels implements Kernels {
     public void blockOutputBackward(INDArray dOut, INDArray m, INDArray bias, INDArray gamma, DropPath dropPath, INDArray dM,
                                     INDArray gammaGradient, INDArray biasGradient) {
         BlockOutput.backward(dOut, m, bias, gamma, dropPath, dM, gammaGradient, biasGradient);
+    }
+
+    @Override
+    public void grn(INDArray x, long rowsPerSample, INDArray gamma, INDArray beta, double scale, INDArray out, INDArray norms) {
+        GlobalResponseNorm.forward(x, rowsPerSample, gamma, beta, scale, out, norms);
+    }
+
+    @Override
+    public void grnBackward(INDArray dOut, INDArray x, long rowsPerSample, INDArray gamma, double scale, INDArray norms, INDArray dx,
+                            INDArray gammaGradient, INDArray betaGradient) {
+        GlobalResponseNorm.backward(dOut, x, rowsPerSample, gamma, scale, norms, dx, gammaGradient, betaGradient);
     }
 
     @Override

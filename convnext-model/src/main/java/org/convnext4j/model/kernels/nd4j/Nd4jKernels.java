@@ -37,6 +37,10 @@ public final class Nd4jKernels implements Kernels {
     private static final int PER_COLUMN = 1;
     /** Broadcast dimension of a per-row (per-sample) vector. */
     private static final int PER_ROW = 0;
+    /** Below every norm of a non-zero float column, and 1/it far from float's overflow. */
+    private static final double SMALLEST_NORM = 1e-30;
+    /** Broadcast dimensions of a (samples, columns) array over (samples, rows per sample, columns). */
+    private static final int[] SAMPLE_AND_COLUMN = {0, 2};
     private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
     // Scratch roles (see WorkingArrays): (rows, columns) matrices, wide (rows, 4·columns) ones, per-row values.
@@ -191,6 +195,51 @@ public final class Nd4jKernels implements Kernels {
         }
         INDArray perSample = rows.reshape(dropPath.factors().length(), rows.length() / dropPath.factors().length());
         Nd4j.exec(new BroadcastMulOp(perSample, dropPath.factors(), perSample, PER_ROW));
+    }
+
+    @Override
+    public void grn(INDArray x, long rowsPerSample, INDArray gamma, INDArray beta, double scale, INDArray out, INDArray norms) {
+        INDArray perSample = x.reshape(x.size(0) / rowsPerSample, rowsPerSample, x.size(1));
+        INDArray g = perSample.norm2(1);
+        if (norms != null) {
+            norms.assign(g);
+        }
+        // x·(1 + γ·N), one factor per sample and column, then + s·β on every row
+        INDArray factor = normalised(g, scale).muliRowVector(gamma).addi(1);
+        Nd4j.exec(new BroadcastMulOp(perSample, factor, out.reshape(perSample.shape()), SAMPLE_AND_COLUMN));
+        Nd4j.exec(new BroadcastAddOp(out, beta.mul(scale), out, PER_COLUMN));
+    }
+
+    @Override
+    public void grnBackward(INDArray dOut, INDArray x, long rowsPerSample, INDArray gamma, double scale, INDArray norms, INDArray dx,
+                            INDArray gammaGradient, INDArray betaGradient) {
+        long samples = x.size(0) / rowsPerSample;
+        long columns = x.size(1);
+        INDArray xs = x.reshape(samples, rowsPerSample, columns);
+        INDArray ds = dOut.reshape(samples, rowsPerSample, columns);
+        dOut.sum(betaGradient, 0);
+        betaGradient.muli(scale);
+        INDArray dOutX = scratch(WIDE, x.dataType(), x.shape());
+        dOut.mul(x, dOutX);
+        INDArray p = dOutX.reshape(samples, rowsPerSample, columns).sum(1);   // Σ dOut·x per sample and column
+        INDArray n = normalised(norms, scale);
+        p.mul(n).sum(gammaGradient, 0);
+        INDArray s = p.muliRowVector(gamma);
+        INDArray denominator = norms.mean(true, 1).addi(scale * GRN_EPS);   // (samples, 1)
+        INDArray shared = s.mul(norms).sum(true, 1).divi(denominator.mul(denominator).muli(columns));
+        // 1/G, with G clamped: a column whose norm is 0 is all zeros, and its x/G term is then 0 (not 0·∞)
+        INDArray inverseNorms = Transforms.max(norms, SMALLEST_NORM, true).rdivi(1);
+        INDArray xFactor = s.diviColumnVector(denominator).subiColumnVector(shared).muli(inverseNorms);
+        INDArray dFactor = n.muliRowVector(gamma).addi(1);
+        INDArray dxs = dx.reshape(samples, rowsPerSample, columns);
+        Nd4j.exec(new BroadcastMulOp(xs, xFactor, dOutX.reshape(xs.shape()), SAMPLE_AND_COLUMN));
+        Nd4j.exec(new BroadcastMulOp(ds, dFactor, dxs, SAMPLE_AND_COLUMN));
+        dx.addi(dOutX);
+    }
+
+    /** N = G / (mean of G over the columns + s·eps), per sample (row of {@code norms}). */
+    private static INDArray normalised(INDArray norms, double scale) {
+        return norms.divColumnVector(norms.mean(true, 1).addi(scale * GRN_EPS));
     }
 
     @Override
