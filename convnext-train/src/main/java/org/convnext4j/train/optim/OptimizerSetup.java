@@ -17,7 +17,8 @@ public final class OptimizerSetup {
         long warmupSteps = Math.round(schedule.warmupEpochs() * stepsPerEpoch);
         double wdEnd = schedule.weightDecayEnd() == null ? optimizer.weightDecay() : schedule.weightDecayEnd();
         return new AdamW(optimizer.lr(), schedule.minLr(), warmupSteps, totalSteps, optimizer.betas().get(0),
-                optimizer.betas().get(1), optimizer.eps(), optimizer.weightDecay(), wdEnd, optimizer.layerDecay(), optimizer.layerDecayType(), freezeStages);
+                optimizer.betas().get(1), optimizer.eps(), optimizer.weightDecay(), wdEnd, optimizer.layerDecay(),
+                optimizer.layerDecayType(), freezeStages);
     }
 
     /** The parameters training changes: those of every layer but the frozen stem and stages. */
