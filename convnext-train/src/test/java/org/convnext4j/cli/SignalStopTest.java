@@ -48,7 +48,7 @@ class SignalStopTest {
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = out.readLine()) != null && !line.contains("epoch 2 batch 3/")) {
+            while ((line = out.readLine()) != null && !line.contains("epoch 2/1000 [ 3/16 ")) {
                 // wait until training is well into its second epoch
             }
             process.toHandle().destroy();   // SIGTERM; Process.destroy would also close our end of its output

@@ -24,6 +24,7 @@ public class TorchAdam implements IUpdater {
     private final double beta2;
     private final double epsilon;
 
+    // DL4J writes updaters into its network JSON with its own shaded Jackson, whose annotations these must be.
     public TorchAdam(@JsonProperty("learningRate") ISchedule learningRate, @JsonProperty("beta1") double beta1,
                      @JsonProperty("beta2") double beta2, @JsonProperty("epsilon") double epsilon) {
         this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
