@@ -103,6 +103,22 @@ def build(variant, classes, drop_path):
     return tvc.ConvNeXt(setting, stochastic_depth_prob=drop_path, layer_scale=1e-6, num_classes=classes)
 
 
+def host_cpu():
+    """The CPU's model name and vector instruction sets, as ./convnext benchmark's "machine:" line gives them."""
+    model, sets = "unknown", set()
+    reported = {"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"}
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown":
+                model = value.strip()
+            elif key.strip() == "flags" and not sets:
+                sets = reported.intersection(value.split())
+    except OSError:
+        pass
+    return "%s; %s" % (model, " ".join(sorted(sets)) if sets else "no AVX")
+
+
 def timed(fn, warmup, steps):
     for _ in range(warmup):
         fn()
@@ -134,6 +150,7 @@ def main():
     torch.manual_seed(0)
     x = torch.randn(a.batch, 3, a.image_size, a.image_size)
     y = torch.arange(a.batch) % a.num_classes
+    print("machine: %s; torch %s" % (host_cpu(), torch.__version__))
     print("%s %dx%d batch %d, mode %s, torch %s, %d threads" % (a.variant, a.image_size, a.image_size, a.batch, a.mode,
                                                                torch.__version__, torch.get_num_threads()))
     if a.mode == "infer":

@@ -14,6 +14,7 @@ import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.loop.GradientStep;
 import org.convnext4j.model.optim.LayerDecay;
+import org.convnext4j.train.BuildInfo;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -73,6 +74,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         }
         DataSet data = new DataSet(images, labels);
 
+        System.out.println("machine: " + HostCpu.current().summary() + "; " + BuildInfo.load().summary());
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));

@@ -29,6 +29,18 @@ class BenchmarkCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().matches("(?s).*\n" + String.format(PHASE, "forward") + "\n.*"), run.out());
         assertTrue(!run.out().contains("backward"), run.out());
+        // the record names the CPU, its vector instructions and the ND4J build that ran
+        assertTrue(run.out().startsWith("machine: " + HostCpu.current().summary() + "; " + org.convnext4j.train.BuildInfo.load().summary()),
+                run.out());
+    }
+
+    @Test
+    void theCpuIsReadFromCpuInfo() {
+        HostCpu cpu = HostCpu.parse(java.util.List.of("processor\t: 0", "model name\t: AMD EPYC 9R14",
+                "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512bw avx512vl avx512_vnni sha_ni", "processor\t: 1",
+                "model name\t: other", "flags\t\t: fpu"));
+        assertEquals("AMD EPYC 9R14; avx avx2 avx512_vnni avx512bw avx512f avx512vl fma", cpu.summary());
+        assertEquals("unknown; no AVX", HostCpu.parse(java.util.List.of("garbage")).summary());
     }
 
     @Test
