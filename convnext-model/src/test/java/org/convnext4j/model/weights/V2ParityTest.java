@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +29,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 class V2ParityTest {
 
+    private static final String FOLDER = "v2-fixtures";
     private static final double FLOAT_TOLERANCE = 1e-4;
     private static final double DOUBLE_TOLERANCE = 1e-8;
     static final ConvNeXtConfig CONFIG = ConvNeXtVariants.get(ConvNeXtVariants.TEST_V2).withNumClasses(7);
@@ -160,18 +159,10 @@ class V2ParityTest {
     }
 
     static Map<String, INDArray> read(String file) {
-        try {
-            return SafeTensors.read(path(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return WeightFixtures.read(FOLDER, file);
     }
 
     static Path path(String file) {
-        try {
-            return Path.of(V2ParityTest.class.getResource("/v2-fixtures/" + file).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return WeightFixtures.path(FOLDER, file);
     }
 }

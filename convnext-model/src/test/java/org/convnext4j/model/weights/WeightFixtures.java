@@ -31,16 +31,25 @@ final class WeightFixtures {
     }
 
     static Path path(String file) {
+        return path("fixtures", file);
+    }
+
+    /** A file of the test resources' {@code folder} ({@code fixtures}, {@code v2-fixtures}, …). */
+    static Path path(String folder, String file) {
         try {
-            return Path.of(WeightFixtures.class.getResource("/fixtures/" + file).toURI());
+            return Path.of(WeightFixtures.class.getResource("/" + folder + "/" + file).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
     static Map<String, INDArray> read(String file) {
+        return read("fixtures", file);
+    }
+
+    static Map<String, INDArray> read(String folder, String file) {
         try {
-            return SafeTensors.read(path(file));
+            return SafeTensors.read(path(folder, file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -28,8 +28,7 @@ class FineTuneTest {
         Path second = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
         TrainingRun pretraining = TrainingRun.prepare(RecipeLoader.parse("t", yaml(first, dir.resolve("pre"), null), List.of()), null);
         new Trainer(pretraining).train();
-        pretraining.train().close();
-        pretraining.val().close();
+        pretraining.close();
         Path pretrained = dir.resolve("pre/checkpoints/best/model.zip");
 
         TrainingRun finetune = TrainingRun.prepare(RecipeLoader.parse("t", yaml(second, dir.resolve("ft"), pretrained), List.of()), null);
@@ -46,8 +45,7 @@ class FineTuneTest {
         Map<String, INDArray> start = new java.util.HashMap<>();
         after.forEach((k, v) -> start.put(k, v.dup()));
         new Trainer(finetune).train();
-        finetune.train().close();
-        finetune.val().close();
+        finetune.close();
         assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
         // freeze_stages 2: the stem and stages 0 and 1 (with stage 1's downsampling) keep their weights
         long trainable = 0;
@@ -77,8 +75,7 @@ class FineTuneTest {
         assertEquals(fixture.get("stem.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
         assertEquals(2, run.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
         new Trainer(run).train();
-        run.train().close();
-        run.val().close();
+        run.close();
         assertTrue(java.nio.file.Files.isDirectory(dir.resolve("pt/checkpoints/best")));
     }
 
@@ -91,8 +88,7 @@ class FineTuneTest {
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(
                 Path.of("../convnext-model/src/test/resources/fixtures/convnext_test_torchvision.safetensors"));
         assertEquals(fixture.get("features.0.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
-        run.train().close();
-        run.val().close();
+        run.close();
     }
 
     private static String yaml(Path data, Path output, Path pretrained) {

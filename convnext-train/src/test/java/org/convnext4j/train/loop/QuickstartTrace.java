@@ -40,8 +40,7 @@ public final class QuickstartTrace {
             });
             trainer.train();
         } finally {
-            run.train().close();
-            run.val().close();
+            run.close();
         }
         return losses;
     }

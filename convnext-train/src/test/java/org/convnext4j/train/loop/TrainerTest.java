@@ -40,7 +40,7 @@ class TrainerTest {
         data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
         TrainingRun run = TrainingRun.prepare(recipe("full"), null);
         new Trainer(run).train();
-        close(run);
+        run.close();
         uninterruptedWeights = run.graph().params().toFloatVector();
         uninterruptedEma = run.ema().weights().toFloatVector();
     }
@@ -55,7 +55,7 @@ class TrainerTest {
         TrainingRun run = TrainingRun.prepare(recipe("resumed-epoch"), "auto");
         assertEquals(1, run.state().epoch());
         new Trainer(run).train();
-        close(run);
+        run.close();
         assertArrayEquals(uninterruptedWeights, run.graph().params().toFloatVector(), 1e-6f);
         assertArrayEquals(uninterruptedEma, run.ema().weights().toFloatVector(), 1e-6f);
     }
@@ -70,14 +70,14 @@ class TrainerTest {
             }
         });
         TrainState stoppedAt = trainer.train();
-        close(first);
+        first.close();
         assertEquals(1, stoppedAt.epoch());
         assertEquals(2, stoppedAt.batchesDone());
 
         TrainingRun second = TrainingRun.prepare(recipe("stopped"), "auto");
         assertEquals(stoppedAt, second.state());
         new Trainer(second).train();
-        close(second);
+        second.close();
         assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
     }
 
@@ -96,13 +96,13 @@ class TrainerTest {
             }
         });
         TrainState stoppedAt = trainer.train();
-        close(first);
+        first.close();
         assertEquals(new TrainState(1, 2, 3, stoppedAt.bestTop1(), stoppedAt.bestEpoch(), stoppedAt.bestEmaTop1(),
                 stoppedAt.bestEmaEpoch()), stoppedAt, "saved at the last optimizer step");
 
         TrainingRun second = TrainingRun.prepare(recipe("accumulating"), "auto");
         new Trainer(second).train();
-        close(second);
+        second.close();
         assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
     }
 
@@ -117,14 +117,14 @@ class TrainerTest {
             }
         });
         TrainState stoppedAt = trainer.train();
-        close(first);
+        first.close();
         assertEquals(2, stoppedAt.epoch());
         assertEquals(0, stoppedAt.batchesDone());
         assertEquals(1, Files.readAllLines(dir.resolve("evaluating/metrics.jsonl")).size(), "epoch 2 was not evaluated");
 
         TrainingRun second = TrainingRun.prepare(recipe("evaluating"), "auto");
         new Trainer(second).train();
-        close(second);
+        second.close();
         assertArrayEquals(uninterruptedWeights, second.graph().params().toFloatVector(), 1e-6f);
     }
 
@@ -151,7 +151,7 @@ class TrainerTest {
         Recipe exploding = RecipeLoader.parse("test", yaml("nan"), List.of("optimizer.lr=1e30", "augment.mixup=0.0", "augment.cutmix=0.0"));
         TrainingRun run = TrainingRun.prepare(exploding, null);
         Trainer.NonFiniteLossException e = assertThrows(Trainer.NonFiniteLossException.class, () -> new Trainer(run).train());
-        close(run);
+        run.close();
         // the warm-up starts at lr 0, so the first epoch trains and saves; the explosion comes after
         assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at epoch 1 batch \\d+ \\(step \\d+\\); stopping\\. "
                 + "The last good checkpoint is in .*e0001-b000000-s000000002"), e.getMessage());
@@ -184,7 +184,7 @@ class TrainerTest {
         assertEquals(expected, actual, 1e-12, "the schedule of the recipe resumed with");
         assertArrayEquals(CheckpointStore.load(checkpoint).graph().params().toFloatVector(), run.graph().params().toFloatVector(), 0f);
         TrainState end = new Trainer(run).train();
-        close(run);
+        run.close();
         assertEquals(4, end.epoch(), "the run was extended to the recipe's new length");
     }
 
@@ -203,7 +203,7 @@ class TrainerTest {
             }
         });
         Trainer.NonFiniteLossException e = assertThrows(Trainer.NonFiniteLossException.class, trainer::train);
-        close(run);
+        run.close();
         assertTrue(e.getMessage().matches("the weights are not finite after step 4; stopping without saving\\. "
                 + "The last good checkpoint is in .*e0001-b000000-s000000002"), e.getMessage());
         Path checkpoints = dir.resolve("poisoned/checkpoints");
@@ -219,7 +219,7 @@ class TrainerTest {
         Files.createDirectories(dir.resolve("chartless/curves.png"));   // a folder where the chart goes
         TrainingRun run = TrainingRun.prepare(recipe("chartless"), null);
         new Trainer(run).train();
-        close(run);
+        run.close();
         assertEquals(List.of("best", "best-ema", "e0001-b000000-s000000002", "e0002-b000000-s000000004",
                 "e0003-b000000-s000000006"), list(dir.resolve("chartless/checkpoints")));
         assertEquals(3, Files.readAllLines(dir.resolve("chartless/metrics.jsonl")).size());
@@ -239,11 +239,6 @@ class TrainerTest {
                 training: {update_freq: 2, ema: true, ema_decay: 0.9, seed: 7, save_every: 1, keep_last: 5, log_every: 2}
                 output: {dir: %s}
                 """.formatted(data, dir.resolve(output));
-    }
-
-    private static void close(TrainingRun run) {
-        run.train().close();
-        run.val().close();
     }
 
     private static List<String> list(Path folder) throws IOException {
