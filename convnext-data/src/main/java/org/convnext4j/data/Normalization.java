@@ -53,6 +53,16 @@ public enum Normalization {
         return chw;
     }
 
+    /** The per-channel mean (R, G, B) on the 0..1 scale, a copy. */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** The per-channel standard deviation (R, G, B) on the 0..1 scale, a copy. */
+    public float[] std() {
+        return std.clone();
+    }
+
     /**
      * The mean as an 8-bit colour, {@code 0xRRGGBB}: timm's {@code img_mean}, {@code round(255 * mean)},
      * which its RandAugment fills uncovered areas with.

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.loop.GradientStep;
 import org.convnext4j.model.optim.LayerDecay;
@@ -51,11 +52,18 @@ final class BenchmarkCommand extends ConvNeXtCommand {
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default ${DEFAULT-VALUE})")
     private int steps;
 
+    @Option(names = "--engine", defaultValue = "dl4j",
+            description = "dl4j (our network) or onnxruntime (its ONNX export in ONNX Runtime; --mode infer only) (default ${DEFAULT-VALUE})")
+    private InferenceEngine engine;
+
 
     @Override
     protected void execute() throws IOException {
         if (batch < 1 || steps < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --steps must be >= 1 and --warmup >= 0");
+        }
+        if (engine == InferenceEngine.onnxruntime && mode == Mode.train) {
+            throw new IllegalArgumentException("--engine onnxruntime times inference only (--mode infer): ONNX Runtime for Java does not train");
         }
         ConvNeXtConfig config = model.config().withDropPathRate(mode == Mode.train ? 0.1 : 0.0);
         int imageSize = model.imageSize;
@@ -78,7 +86,17 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
-        if (mode == Mode.infer) {
+        if (engine == InferenceEngine.dl4j) {
+            System.out.println("engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads());
+        }
+        if (engine == InferenceEngine.onnxruntime) {
+            // the same network (variant, seed) on the same input, exported to ONNX and timed in ONNX Runtime
+            ModelInfo info = new ModelInfo(model.variant, config, imageSize, ModelInfo.indexNames(numClasses));
+            try (OnnxRuntimeBenchmark onnx = OnnxRuntimeBenchmark.export(graph, info, images, InferenceEngine.onnxRuntimeThreads())) {
+                System.out.println("engine onnxruntime: " + onnx.describe());
+                report("forward", time(onnx::step));
+            }
+        } else if (mode == Mode.infer) {
             report("forward", time(() -> graph.outputSingle(false, images)));
         } else {
             GradientStep step = new GradientStep(graph, null);   // its gradient array only where it is used

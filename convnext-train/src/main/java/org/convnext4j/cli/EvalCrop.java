@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 import org.convnext4j.data.EvalTransform;
 import org.convnext4j.model.io.ModelInfo;
@@ -25,6 +26,11 @@ record EvalCrop(double cropPct, String source) {
      * model file the crop it records; else {@link EvalTransform#DEFAULT_CROP_PCT}.
      */
     static EvalCrop choose(Double option, Path model, ModelInfo info) throws IOException {
+        return choose(option, model, info.evalCropPct());
+    }
+
+    /** As {@link #choose(Double, Path, ModelInfo)}, with the crop the model records (a model file's, an ONNX export's). */
+    static EvalCrop choose(Double option, Path model, OptionalDouble recorded) throws IOException {
         if (option != null) {
             if (!(option > 0 && option <= 1)) {
                 throw new IllegalArgumentException("--crop-pct must be in (0, 1], got " + option);
@@ -36,15 +42,20 @@ record EvalCrop(double cropPct, String source) {
             double crop = RecipeLoader.load(recipe, List.of()).augment().evalCropPct();
             return new EvalCrop(crop, "from " + recipe + " (augment.eval_crop_pct)");
         }
-        if (info.evalCropPct().isPresent()) {
-            return new EvalCrop(info.evalCropPct().getAsDouble(), "from the model file");
+        if (recorded.isPresent()) {
+            return new EvalCrop(recorded.getAsDouble(), "from the model file");
         }
         return new EvalCrop(EvalTransform.DEFAULT_CROP_PCT, "timm's default: the model records none");
     }
 
     /** As {@link #choose}, saying in the log which crop and from where. */
     static double logged(Double option, Path model, ModelInfo info) throws IOException {
-        EvalCrop crop = choose(option, model, info);
+        return logged(option, model, info.evalCropPct());
+    }
+
+    /** As {@link #choose(Double, Path, OptionalDouble)}, saying in the log which crop and from where. */
+    static double logged(Double option, Path model, OptionalDouble recorded) throws IOException {
+        EvalCrop crop = choose(option, model, recorded);
         LOG.info(crop.line());
         return crop.cropPct();
     }

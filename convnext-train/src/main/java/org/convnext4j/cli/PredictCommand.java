@@ -17,10 +17,8 @@ import java.util.stream.Stream;
 
 import org.convnext4j.data.EvalTransform;
 import org.convnext4j.data.ImageDecoder;
-import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.weights.WeightFiles;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.convnext4j.onnx.OnnxRuntimeModel;
 import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,8 +37,13 @@ final class PredictCommand extends ConvNeXtCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--model", required = true,
-            description = "a model file, a checkpoint folder, or PyTorch weights (.safetensors, .pth, .pt) with --variant")
+            description = "a model file, a checkpoint folder, or PyTorch weights (.safetensors, .pth, .pt) with --variant;"
+                    + " with --engine onnxruntime an .onnx file written by export --format onnx")
     private Path model;
+
+    @Option(names = "--engine", defaultValue = "dl4j",
+            description = "dl4j (our network) or onnxruntime (an ONNX export in ONNX Runtime) (default ${DEFAULT-VALUE})")
+    private InferenceEngine engine;
 
     @Option(names = "--images", required = true, description = "folder of images (not recursive)")
     private Path images;
@@ -79,15 +82,15 @@ final class PredictCommand extends ConvNeXtCommand {
             throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
         }
         List<Path> files = listImages(images);
-        ModelSource loaded = open();
-        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), EvalCrop.logged(cropPct, model, loaded.info()));
-        List<String> classNames = loaded.info().classNames();
+        ImageClassifier classifier = classifier();
+        EvalTransform transform = new EvalTransform(classifier.imageSize(), EvalCrop.logged(cropPct, model, classifier.evalCropPct()));
+        List<String> classNames = classifier.classNames();
         int k = Math.min(topK, classNames.size());
 
         float[][] allLogits = new float[files.size()][];
         int predicted = 0;
         ImageProgress progress = progressOptions.start("predicted", files.size());
-        try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
+        try (classifier; PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
             for (int start = 0; start < files.size(); start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
@@ -106,10 +109,10 @@ final class PredictCommand extends ConvNeXtCommand {
                     }
                 }
                 if (!decoded.isEmpty()) {
-                    INDArray logits = ConvNeXtGraph.logits(loaded.graph(), transform.toBatch(decoded)).castTo(DataType.FLOAT);
+                    float[][] logits = classifier.logits(transform.toBatch(decoded));
                     for (int row = 0; row < readable.size(); row++) {
                         int i = readable.get(row);
-                        allLogits[start + i] = logits.getRow(row).toFloatVector();
+                        allLogits[start + i] = logits[row];
                         records[i] = prediction(chunk.get(i), allLogits[start + i], classNames, k);
                     }
                 }
@@ -149,6 +152,30 @@ final class PredictCommand extends ConvNeXtCommand {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Nd4j.writeAsNumpy(Nd4j.create(rows), temp.toFile());
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The model on the engine asked for. ONNX Runtime runs only our ONNX exports (their metadata gives the size, crop
+     * and class names); the dl4j engine everything else. A file meant for the other engine is one line saying so.
+     */
+    private ImageClassifier classifier() throws IOException {
+        boolean onnxFile = !Files.isDirectory(model) && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        if (engine == InferenceEngine.dl4j) {
+            if (onnxFile) {
+                throw new IllegalArgumentException(model + ": an ONNX model; run it with --engine onnxruntime"
+                        + " (the dl4j engine takes a model file, a checkpoint folder or PyTorch weights)");
+            }
+            return new ImageClassifier.Dl4j(open());
+        }
+        if (!onnxFile) {
+            throw new IllegalArgumentException(model + ": --engine onnxruntime runs an .onnx file written by `convnext export"
+                    + " --format onnx`; a model file, a checkpoint folder or PyTorch weights run with --engine dl4j");
+        }
+        if (variant != null || key != null) {
+            throw new IllegalArgumentException("--variant and --key are for PyTorch weights on the dl4j engine; "
+                    + model + " records its model in its metadata");
+        }
+        return new ImageClassifier.OnnxRuntime(OnnxRuntimeModel.open(model, InferenceEngine.onnxRuntimeThreads()));
     }
 
     /** Our model (file or checkpoint), or a network built from PyTorch weights for {@code --variant}. */

@@ -22,6 +22,7 @@ import org.convnext4j.onnx.proto.Onnx.GraphProto;
 import org.convnext4j.onnx.proto.Onnx.ModelProto;
 import org.convnext4j.onnx.proto.Onnx.NodeProto;
 import org.convnext4j.onnx.proto.Onnx.OperatorSetIdProto;
+import org.convnext4j.onnx.proto.Onnx.StringStringEntryProto;
 import org.convnext4j.onnx.proto.Onnx.TensorProto;
 import org.convnext4j.onnx.proto.Onnx.TensorShapeProto;
 import org.convnext4j.onnx.proto.Onnx.TypeProto;
@@ -37,7 +38,7 @@ import com.google.protobuf.ByteString;
  * logits out ({@value #OUTPUT}), the official ConvNeXt's computation op for op — the residual stream
  * channels-first, each block's LayerNorm and MLP channels-last, GELU as the exact erf form.
  * The weights are the official state dict's ({@link WeightNaming#OFFICIAL}), so the initialisers
- * carry the names a PyTorch user knows.
+ * carry the names a PyTorch user knows; the model's metadata_props hold its {@link OnnxMetadata}.
  */
 public final class OnnxExport {
 
@@ -108,9 +109,13 @@ public final class OnnxExport {
                 .addInput(valueInfo(INPUT, dim(BATCH), dim(3), dim(size), dim(size)))
                 .addOutput(valueInfo(OUTPUT, dim(BATCH), dim(config.numClasses())))
                 .build();
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("convnext4j")
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("convnext4j")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(onnxGraph).build();
+                .setGraph(onnxGraph);
+        // what predict needs besides the graph (class names, input size, crop, normalisation), readable by any ONNX tool
+        OnnxMetadata.of(info).properties().forEach((key, value) ->
+                model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        return model.build();
     }
 
     /**

@@ -34,6 +34,43 @@ class BenchmarkCommandTest {
                 run.out());
     }
 
+    /** ONNX Runtime times the same network's export with the dl4j engine's lines, saying which engine and version ran. */
+    @Test
+    void onnxRuntimeEngineReportsTheForwardPassAsDl4jDoes() {
+        String[] args = {"benchmark", "--variant", "convnext_test", "--image-size", "32", "--batch", "2", "--warmup", "1", "--steps", "2"};
+        CliRun dl4j = CliRun.of(args);
+        CliRun onnx = CliRun.of(concat(args, "--engine", "onnxruntime"));
+
+        assertEquals(0, dl4j.exitCode(), dl4j.err());
+        assertEquals(0, onnx.exitCode(), onnx.err());
+        assertTrue(dl4j.out().contains("\nengine dl4j: ND4J backend "), dl4j.out());
+        assertTrue(onnx.out().matches("(?s).*\nengine onnxruntime: ONNX Runtime 1\\.20\\.0, intra-op threads [1-9][0-9]*, inter-op 1,"
+                + " graph optimisation ALL_OPT, sequential execution\n.*"), onnx.out());
+        assertEquals(withoutEngineLine(dl4j.out()).replaceAll(" *[0-9.]+", "N"), withoutEngineLine(onnx.out()).replaceAll(" *[0-9.]+", "N"),
+                "the same lines apart from the engine and the figures");
+        assertTrue(onnx.out().matches("(?s).*\n" + String.format(PHASE, "forward") + "\n.*"), onnx.out());
+    }
+
+    @Test
+    void onnxRuntimeDoesNotTrain() {
+        CliRun run = CliRun.of("benchmark", "--variant", "convnext_test", "--image-size", "32", "--mode", "train", "--engine", "onnxruntime");
+
+        assertEquals(ConvNeXtCommand.INVALID_INPUT, run.exitCode(), run.out());
+        assertEquals("error: --engine onnxruntime times inference only (--mode infer): ONNX Runtime for Java does not train",
+                run.errors().strip());
+        assertTrue(run.out().isEmpty(), run.out());
+    }
+
+    private static String withoutEngineLine(String out) {
+        return out.replaceAll("(?m)^engine .*\n", "");
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
     @Test
     void theCpuIsReadFromCpuInfo() {
         HostCpu cpu = HostCpu.parse(java.util.List.of("processor\t: 0", "model name\t: AMD EPYC 9R14",
