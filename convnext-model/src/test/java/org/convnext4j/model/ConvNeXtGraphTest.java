@@ -59,15 +59,15 @@ class ConvNeXtGraphTest {
     void initialisationFollowsTheReference() {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_atto").withHeadInitScale(0.001).withLayerScaleInit(1e-6);
         ComputationGraph graph = ConvNeXtGraph.create(config, 32, 4, DataType.FLOAT);
-        INDArray fc1 = graph.getParam(ConvNeXtGraph.block(2, 0) + "_fc1W");
+        INDArray fc1 = graph.getParam(Vertex.block(2, 0).name() + "_fc1W");
         assertEquals(0.02, fc1.stdNumber().doubleValue(), 0.001, "trunc_normal std 0.02");
         assertEquals(0.0, fc1.meanNumber().doubleValue(), 0.001);
-        INDArray gamma = graph.getParam(ConvNeXtGraph.block(2, 0) + "_gamma");
+        INDArray gamma = graph.getParam(Vertex.block(2, 0).name() + "_gamma");
         assertEquals((double) 1e-6f, gamma.minNumber().doubleValue());
         assertEquals((double) 1e-6f, gamma.maxNumber().doubleValue());
-        assertEquals(1.0, graph.getParam(ConvNeXtGraph.STEM + "_normW").minNumber().doubleValue());
-        assertEquals(0.0, graph.getParam(ConvNeXtGraph.block(2, 0) + "_fc1B").amaxNumber().doubleValue());
-        assertEquals(0.02 * 0.001, graph.getParam(ConvNeXtGraph.HEAD + "_fcW").stdNumber().doubleValue(), 0.002 * 0.001,
+        assertEquals(1.0, graph.getParam(Vertex.STEM.name() + "_normW").minNumber().doubleValue());
+        assertEquals(0.0, graph.getParam(Vertex.block(2, 0).name() + "_fc1B").amaxNumber().doubleValue());
+        assertEquals(0.02 * 0.001, graph.getParam(Vertex.HEAD.name() + "_fcW").stdNumber().doubleValue(), 0.002 * 0.001,
                 "head weights scaled by head_init_scale");
     }
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class ConvNeXtWeightsTest {
 
-    private static final String HEAD_FC_W = ConvNeXtGraph.HEAD + "_fcW";
-    private static final String HEAD_FC_B = ConvNeXtGraph.HEAD + "_fcB";
+    private static final String HEAD_FC_W = Vertex.HEAD.name() + "_fcW";
+    private static final String HEAD_FC_B = Vertex.HEAD.name() + "_fcB";
 
     @TempDir
     Path dir;

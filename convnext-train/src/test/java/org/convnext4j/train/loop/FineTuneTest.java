@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class FineTuneTest {
         Map<String, INDArray> after = finetune.graph().paramTable();
         assertEquals(List.of("x", "y"), finetune.info().classNames());
         for (Map.Entry<String, INDArray> e : before.entrySet()) {
-            if (e.getKey().startsWith(ConvNeXtGraph.HEAD + "_fc")) {
+            if (e.getKey().startsWith(Vertex.HEAD.name() + "_fc")) {
                 assertNotEquals(List.of(e.getValue().shape()), List.of(after.get(e.getKey()).shape()));
             } else {
                 assertEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " carried over");
@@ -46,7 +46,7 @@ class FineTuneTest {
         after.forEach((k, v) -> start.put(k, v.dup()));
         new Trainer(finetune).train();
         finetune.close();
-        assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        assertEquals(2, finetune.graph().getParam(Vertex.HEAD.name() + "_fcB").length());
         // freeze_stages 2: the stem and stages 0 and 1 (with stage 1's downsampling) keep their weights
         long trainable = 0;
         for (Map.Entry<String, INDArray> e : finetune.graph().paramTable().entrySet()) {
@@ -61,7 +61,7 @@ class FineTuneTest {
                 }
             }
         }
-        assertEquals(trainable, OptimizerSetup.trainableParams(finetune.graph(), 2));
+        assertEquals(trainable, OptimizerSetup.trainableParams(finetune.graph(), finetune.info().config(), 2));
         assertTrue(trainable < finetune.graph().numParams());
     }
 
@@ -73,7 +73,7 @@ class FineTuneTest {
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(weights);
         // timm's stem conv is (out, in, kh, kw); ours (kh, kw, in, out)
         assertEquals(fixture.get("stem.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
-        assertEquals(2, run.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        assertEquals(2, run.graph().getParam(Vertex.HEAD.name() + "_fcB").length());
         new Trainer(run).train();
         run.close();
         assertTrue(java.nio.file.Files.isDirectory(dir.resolve("pt/checkpoints/best")));

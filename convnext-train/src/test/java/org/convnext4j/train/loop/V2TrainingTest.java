@@ -13,6 +13,7 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.model.optim.LayerDecay;
@@ -51,7 +52,7 @@ class V2TrainingTest {
                 labels);
         decayed.fit(batch);
         plain.fit(batch);
-        String block = ConvNeXtGraph.block(2, 1);
+        String block = Vertex.block(2, 1).name();
         for (String grn : List.of(ConvNeXtBlock.GRN_GAMMA, ConvNeXtBlock.GRN_BETA)) {
             INDArray moved = decayed.getLayer(block).getParam(grn);
             assertTrue(moved.amaxNumber().doubleValue() > 0, grn + " trained");
