@@ -32,15 +32,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify the images in a folder with a model: top-k classes per image as JSON lines.")
+        description = "Classify the images in a folder with a model (ours, or PyTorch weights (.safetensors, .pth, .pt) with"
+                + " --variant): top-k classes per image as JSON lines.")
 final class PredictCommand extends ConvNeXtCommand {
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true,
-            description = "a model file, a checkpoint folder, or PyTorch weights (.safetensors, .pth, .pt) with --variant")
-    private Path model;
+    @Mixin
+    private ModelOptions model;
 
     @Option(names = "--images", required = true, description = "folder of images (not recursive)")
     private Path images;
@@ -61,8 +61,8 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--topk", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
     private int topK;
 
-    @Option(names = "--batch", defaultValue = "16", description = "images per forward pass (default ${DEFAULT-VALUE})")
-    private int batch;
+    @Mixin
+    private BatchOptions batch = new BatchOptions(16);
 
     @Option(names = "--output", description = "write the JSON lines here instead of standard output")
     private Path output;
@@ -75,12 +75,13 @@ final class PredictCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        if (topK < 1 || batch < 1) {
-            throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
+        if (topK < 1) {
+            throw new IllegalArgumentException("--topk must be >= 1, got " + topK);
         }
+        int batchSize = batch.size();
         List<Path> files = listImages(images);
         ModelSource loaded = open();
-        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), EvalCrop.logged(cropPct, model, loaded.info()));
+        EvalTransform transform = new EvalTransform(loaded.info().imageSize(), EvalCrop.logged(cropPct, model.path, loaded.info()));
         List<String> classNames = loaded.info().classNames();
         int k = Math.min(topK, classNames.size());
 
@@ -89,8 +90,8 @@ final class PredictCommand extends ConvNeXtCommand {
         ImageProgress progress = progressOptions.start("predicted", files.size());
         try (PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
-            for (int start = 0; start < files.size(); start += batch) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
+            for (int start = 0; start < files.size(); start += batchSize) {
+                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
                 List<BufferedImage> decoded = new ArrayList<>(chunk.size());
                 List<Integer> readable = new ArrayList<>(chunk.size());
                 ObjectNode[] records = new ObjectNode[chunk.size()];   // in file order, whatever could be read
@@ -153,14 +154,17 @@ final class PredictCommand extends ConvNeXtCommand {
 
     /** Our model (file or checkpoint), or a network built from PyTorch weights for {@code --variant}. */
     private ModelSource open() throws IOException {
-        if (!WeightFiles.isWeightFile(model)) {
-            return ModelSource.open(model, false);
+        if (!WeightFiles.isWeightFile(model.path)) {
+            return model.open();
+        }
+        if (model.ema) {
+            throw new IllegalArgumentException("--ema needs a checkpoint folder, got the PyTorch weights " + model.path);
         }
         if (variant == null) {
-            throw new IllegalArgumentException(model + ": PyTorch weights need --variant (the architecture, e.g. convnext_tiny)");
+            throw new IllegalArgumentException(model.path + ": PyTorch weights need --variant (the architecture, e.g. convnext_tiny)");
         }
-        ImportedWeights imported = ImportedWeights.read(model, key, variant, null, null, imageSize);
-        System.err.println("read " + model + ": " + imported.read() + ", " + imported.naming().name().toLowerCase() + " names");
+        ImportedWeights imported = ImportedWeights.read(model.path, key, variant, null, null, imageSize);
+        System.err.println("read " + model.path + ": " + imported.read() + ", " + imported.naming().name().toLowerCase() + " names");
         return new ModelSource(imported.graph(), imported.info());
     }
 
