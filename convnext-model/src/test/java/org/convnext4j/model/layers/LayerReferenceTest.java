@@ -1,6 +1,6 @@
 package org.convnext4j.model.layers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.convnext4j.testsupport.ArrayAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -39,7 +39,7 @@ class LayerReferenceTest {
                 PlainReference.patchConv(x, param(graph, Vertex.STEM.name(), ConvNeXtStem.CONV_WEIGHT),
                         param(graph, Vertex.STEM.name(), ConvNeXtStem.CONV_BIAS), 4),
                 param(graph, Vertex.STEM.name(), ConvNeXtStem.NORM_WEIGHT), param(graph, Vertex.STEM.name(), ConvNeXtStem.NORM_BIAS));
-        assertClose(PlainReference.fromNhwc(stem), acts.get(Vertex.STEM.name()), "stem");
+        assertClose(PlainReference.fromNhwc(stem), acts.get(Vertex.STEM.name()), TOLERANCE, "stem");
 
         String previousVertex = Vertex.STEM.name();
         for (int s = 0; s < 4; s++) {
@@ -49,19 +49,19 @@ class LayerReferenceTest {
                         param(graph, ds, ConvNeXtDownsample.NORM_WEIGHT), param(graph, ds, ConvNeXtDownsample.NORM_BIAS));
                 double[][][][] down = PlainReference.patchConv(normed, param(graph, ds, ConvNeXtDownsample.CONV_WEIGHT),
                         param(graph, ds, ConvNeXtDownsample.CONV_BIAS), 2);
-                assertClose(PlainReference.fromNhwc(down), acts.get(ds), ds);
+                assertClose(PlainReference.fromNhwc(down), acts.get(ds), TOLERANCE, ds);
                 previousVertex = ds;
             }
             for (int b = 0; b < config.depths().get(s); b++) {
                 String block = Vertex.block(s, b).name();
                 double[][][][] branch = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(previousVertex)),
                         params(graph, block), true);
-                assertClose(acts.get(previousVertex).add(PlainReference.fromNhwc(branch)), acts.get(block), block + " (branch + residual)");
+                assertClose(acts.get(previousVertex).add(PlainReference.fromNhwc(branch)), acts.get(block), TOLERANCE, block + " (branch + residual)");
                 previousVertex = block;
             }
         }
         double[][] logits = PlainReference.head(PlainReference.toNhwc(acts.get(previousVertex)), params(graph, Vertex.HEAD.name()));
-        assertClose(Nd4j.create(logits), acts.get(Vertex.HEAD.name()), "head");
+        assertClose(Nd4j.create(logits), acts.get(Vertex.HEAD.name()), TOLERANCE, "head");
     }
 
     @Test
@@ -76,7 +76,7 @@ class LayerReferenceTest {
         Map<String, INDArray> acts = graph.feedForward(Nd4j.randn(DataType.DOUBLE, 1, 3, 32, 32), false);
         double[][][][] branch = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(Vertex.STEM.name())),
                 params(graph, block), false);
-        assertClose(acts.get(Vertex.STEM.name()).add(PlainReference.fromNhwc(branch)), acts.get(block), block);
+        assertClose(acts.get(Vertex.STEM.name()).add(PlainReference.fromNhwc(branch)), acts.get(block), TOLERANCE, block);
     }
 
     private static INDArray param(ComputationGraph graph, String vertex, String key) {
@@ -85,11 +85,5 @@ class LayerReferenceTest {
 
     private static Map<String, INDArray> params(ComputationGraph graph, String vertex) {
         return new HashMap<>(graph.getVertex(vertex).paramTable(false));
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what + " shape");
-        double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(maxDiff <= TOLERANCE, what + ": max |diff| " + maxDiff + " > " + TOLERANCE);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.convnext4j.model.Vertex;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class FineTuneTest {
 
     @Test
     void pretrainedBackboneWithANewHead() throws IOException {
-        Path first = TinyImageFolder.create(dir.resolve("abc"), List.of("a", "b", "c"), 4, 1);
-        Path second = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        Path first = ImageFolders.learnable(dir.resolve("abc"), List.of("a", "b", "c"), 4, 1);
+        Path second = ImageFolders.learnable(dir.resolve("xy"), List.of("x", "y"), 4, 1);
         TrainingRun pretraining = TrainingRun.prepare(RecipeLoader.parse("t", yaml(first, dir.resolve("pre"), null), List.of()), null);
         new Trainer(pretraining).train();
         pretraining.close();
@@ -67,7 +68,7 @@ class FineTuneTest {
 
     @Test
     void pyTorchWeightsFineTuneOntoANewFolder() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        Path data = ImageFolders.learnable(dir.resolve("xy"), List.of("x", "y"), 4, 1);
         Path weights = Path.of("../convnext-model/src/test/resources/fixtures/convnext_test_timm.safetensors");
         TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pt"), weights), List.of()), null);
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(weights);
@@ -82,7 +83,7 @@ class FineTuneTest {
     /** model.pretrained takes a PyTorch checkpoint too (torchvision's bare state dict, as published). */
     @Test
     void aPyTorchCheckpointIsAPretrainedModel() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("pth-data"), List.of("x", "y"), 4, 1);
+        Path data = ImageFolders.learnable(dir.resolve("pth-data"), List.of("x", "y"), 4, 1);
         Path checkpoint = Path.of("../convnext-model/src/test/resources/pth-fixtures/torchvision_state_dict.pth");
         TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pth"), checkpoint), List.of()), null);
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(

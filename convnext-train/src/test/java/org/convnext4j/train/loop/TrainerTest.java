@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtHead;
 import org.convnext4j.model.optim.WarmupCosineSchedule;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.ConfigException;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
@@ -37,7 +38,7 @@ class TrainerTest {
 
     @BeforeAll
     static void trainWithoutInterruption() throws IOException {
-        data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
         TrainingRun run = TrainingRun.prepare(recipe("full"), null);
         new Trainer(run).train();
         run.close();

@@ -19,6 +19,7 @@ import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.model.optim.LayerDecay;
 import org.convnext4j.model.weights.ConvNeXtWeights;
 import org.convnext4j.model.weights.WeightNaming;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.RecipeLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class V2TrainingTest {
     /** EMA, drop path, layer decay by blocks, accumulation: a V2 run stopped mid-epoch resumes to the same weights, and exports. */
     @Test
     void aV2RunStopsResumesAndExports() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        Path data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
         TrainingRun full = TrainingRun.prepare(RecipeLoader.parse("test", yaml(data, "full"), List.of()), null);
         new Trainer(full).train();
         full.close();
