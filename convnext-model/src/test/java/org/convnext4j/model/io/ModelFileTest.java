@@ -226,9 +226,9 @@ class ModelFileTest {
         return -1;
     }
 
-    /** Graphs saved before blocks added their own residual would add it twice: refused, not run. */
+    /** A graph that is not the network its info describes (here blocks as branch + add vertices) is refused, not run. */
     @Test
-    void refusesGraphsWhoseBlocksAreBranchAndAddVertices() throws IOException {
+    void refusesAGraphOtherThanTheDescribedNetwork() throws IOException {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder()
                 .addInputs("input").setInputTypes(InputType.feedForward(4))
@@ -237,10 +237,11 @@ class ModelFileTest {
                 .addLayer("output", new OutputLayer.Builder().nOut(3).build(), "s0.b0")
                 .setOutputs("output").build());
         graph.init();
-        Path file = dir.resolve("old.zip");
+        Path file = dir.resolve("other.zip");
         ModelFile.save(file, graph, new ModelInfo(ConvNeXtVariants.TEST, config, 64, List.of("a", "b", "c")), false);
         String message = assertThrows(IOException.class, () -> ModelFile.load(file, false)).getMessage();
-        assertTrue(message.contains("older convnext4j"), message);
+        assertEquals(file + ": configuration.json is not the convnext_test network convnext4j.json describes (vertex"
+                + " 's0.b0.branch' is not one of its); not a model file this version of convnext4j reads", message);
     }
 
     @Test
