@@ -18,7 +18,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -45,9 +44,13 @@ public final class ConvNeXtGraph {
         return Vertex.block(stage, config.depths().get(stage) - 1);
     }
 
-    /** A freshly initialised network, training with Adam until the training module configures otherwise. */
-    public static ComputationGraph create(ConvNeXtConfig config, int imageSize, long seed, DataType dataType) {
-        ComputationGraph graph = new ComputationGraph(configuration(config, imageSize, seed, dataType, new Adam(1e-3)));
+    /**
+     * A freshly initialised network whose every layer is updated by {@code updater}: DL4J's {@code NoOp} for a
+     * network that is only run (inference, export), the caller's optimizer otherwise; layer-wise rates and frozen
+     * stages go through {@link #configuration(ConvNeXtConfig, int, long, DataType, Function)}.
+     */
+    public static ComputationGraph create(ConvNeXtConfig config, int imageSize, long seed, DataType dataType, IUpdater updater) {
+        ComputationGraph graph = new ComputationGraph(configuration(config, imageSize, seed, dataType, updater));
         graph.init();
         return graph;
     }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 
 class ModelFileTest {
 
@@ -41,7 +42,7 @@ class ModelFileTest {
     @Test
     void roundTripIsBitIdenticalAndKeepsTheDescription() throws IOException {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3).withDropPathRate(0.1);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT, new Adam(1e-3));
         ModelInfo info = new ModelInfo(ConvNeXtVariants.TEST, config, 64, List.of("cat", "dog", "eel"));
         Path file = dir.resolve("model.zip");
         graph.getUpdater().getStateViewArray().assign(Nd4j.rand(DataType.FLOAT, graph.getUpdater().getStateViewArray().shape()));
@@ -164,7 +165,7 @@ class ModelFileTest {
         Path file = savedModel("short.zip");
         Path other = dir.resolve("other.zip");
         ConvNeXtConfig wider = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(4);
-        ModelFile.save(other, ConvNeXtGraph.create(wider, 64, 5, DataType.FLOAT), new ModelInfo(ConvNeXtVariants.TEST, wider, 64,
+        ModelFile.save(other, ConvNeXtGraph.create(wider, 64, 5, DataType.FLOAT, new Adam(1e-3)), new ModelInfo(ConvNeXtVariants.TEST, wider, 64,
                 List.of("a", "b", "c", "d")), false);
         // the configuration of one, the weights of the other
         Path mixed = dir.resolve("mixed.zip");
@@ -181,14 +182,14 @@ class ModelFileTest {
     private Path savedModel(String name) throws IOException {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
         Path file = dir.resolve(name);
-        ModelFile.save(file, ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT), new ModelInfo(ConvNeXtVariants.TEST, config, 64,
+        ModelFile.save(file, ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT, new Adam(1e-3)), new ModelInfo(ConvNeXtVariants.TEST, config, 64,
                 List.of("cat", "dog", "eel")), false);
         return file;
     }
 
     private static ComputationGraph smallGraph() {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(3);
-        return ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT);
+        return ConvNeXtGraph.create(config, 64, 5, DataType.FLOAT, new Adam(1e-3));
     }
 
     private static void assertRefused(Path file, String expected) {
