@@ -36,6 +36,7 @@ def main():
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--scale-min", type=float, default=0.6)
+    p.add_argument("--no-augment", action="store_true", help="train on each image resized whole, no crop or flip")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -43,6 +44,10 @@ def main():
     train_tf = transforms.Compose([rgb, transforms.RandomResizedCrop(a.image_size, scale=(a.scale_min, 1.0),
                                    interpolation=transforms.InterpolationMode.BICUBIC),
                                    transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
+    if a.no_augment:
+        train_tf = transforms.Compose([rgb, transforms.Resize((a.image_size, a.image_size),
+                                       interpolation=transforms.InterpolationMode.BICUBIC),
+                                       transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
     val_tf = transforms.Compose([rgb, transforms.Resize(a.image_size, interpolation=transforms.InterpolationMode.BICUBIC),
                                  transforms.CenterCrop(a.image_size), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
     train = torch.utils.data.DataLoader(datasets.ImageFolder(a.root + "/train", train_tf), batch_size=a.batch, shuffle=True,

@@ -108,7 +108,7 @@ public final class BicubicResampler {
 
     /**
      * The sum shifted down to 8 bits and clamped to [0, 255], with masks instead of Math.min and
-     * max, which the JIT does not vectorise: the pack loop took a third of the resize with them.
+     * max, which the JIT does not vectorise in the pack loop.
      */
     private static int clip8(int fixedPoint) {
         int value = fixedPoint >> PRECISION_BITS;
@@ -136,7 +136,7 @@ public final class BicubicResampler {
      *
      * <p>The floating-point steps are written in Pillow's order (multiplying by the reciprocal of
      * the scale, truncating casts) because a weight that rounds differently can move a pixel by one.
-     * Building them takes about 10 µs, 1% of a resize, so they are not cached.
+     * Building them is cheap next to the resize itself, so they are not cached.
      */
     private record Taps(int[] first, int[] count, int[] weights, int stride) {
 

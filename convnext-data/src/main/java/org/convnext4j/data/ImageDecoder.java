@@ -160,8 +160,7 @@ public final class ImageDecoder {
      * (JPEGImageReader.checkColorConversion returns early): otherwise it would convert JPEGs with
      * an embedded ICC profile (Adobe RGB photos, say) to sRGB, which PIL does not do. And libjpeg's
      * rows are copied whole into a destination in their own band order, where ImageIO's default
-     * BGR image is filled sample by sample: with the packing to int RGB, 1.1 instead of 1.7 ms for
-     * a 400 px photo (docs/benchmarks.md).
+     * BGR image is filled sample by sample, which is slower even with the packing to int RGB counted.
      */
     private static BufferedImage readJpeg(ImageReader reader, int bands, int width, int height) throws IOException {
         int[] allBands = IntStream.range(0, bands).toArray();

@@ -22,6 +22,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
+import org.convnext4j.testsupport.ImageFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,7 +38,7 @@ class ImageFolderIteratorTest {
 
     @Test
     void evaluationBatchesFollowTheFolderWithOneHotLabels() throws IOException {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "val", 2, 5, SIZE), "val", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "val", 2, 5, SIZE), "val", ImageFolder.Subset.ALL);
         EvalTransform transform = new EvalTransform(SIZE, 1.0);
 
         try (ImageFolderIterator batches = new ImageFolderIterator(folder, transform, LoaderConfig.evaluation(4, 2))) {
@@ -67,12 +68,12 @@ class ImageFolderIteratorTest {
 
     @Test
     void batchesAreIdenticalWithOneOrThreeWorkers() throws IOException {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 3, 7, SIZE), "train", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "train", 3, 7, SIZE), "train", ImageFolder.Subset.ALL);
         LoaderConfig oneWorker = new LoaderConfig(4, 1, 1, true, true, true, 42, 0, 1);
         LoaderConfig threeWorkers = new LoaderConfig(4, 3, 5, true, true, true, 42, 0, 1);
 
-        try (ImageFolderIterator one = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), oneWorker);
-                ImageFolderIterator three = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), threeWorkers)) {
+        try (ImageFolderIterator one = new ImageFolderIterator(folder, new NoisyTransform(SIZE), oneWorker);
+                ImageFolderIterator three = new ImageFolderIterator(folder, new NoisyTransform(SIZE), threeWorkers)) {
             List<DataSet> epoch0 = drain(one);
             assertSameBatches(epoch0, drain(three));
             one.reset();
@@ -110,7 +111,7 @@ class ImageFolderIteratorTest {
 
     @Test
     void unreadableFilesAreSkippedCountedAndLoggedOncePerRun() throws IOException {
-        TestImages.folder(root, "train", 1, 6, SIZE);
+        ImageFolders.random(root, "train", 1, 6, SIZE);
         Path cls = root.resolve("train/c0");
         byte[] png = Files.readAllBytes(cls.resolve("0.png"));
         Path truncated = Files.write(cls.resolve("1-truncated.png"), Arrays.copyOf(png, png.length / 2));
@@ -150,7 +151,7 @@ class ImageFolderIteratorTest {
     /** Evaluation leaves unreadable files out of their batches: every readable image once, none twice. */
     @Test
     void evaluationLeavesUnreadableFilesOut() throws IOException {
-        TestImages.folder(root, "val", 1, 6, SIZE);
+        ImageFolders.random(root, "val", 1, 6, SIZE);
         Path cls = root.resolve("val/c0");
         Files.write(cls.resolve("1-empty.png"), new byte[0]);
         Files.writeString(cls.resolve("4-text.jpg"), "this is not a JPEG");
@@ -171,9 +172,9 @@ class ImageFolderIteratorTest {
 
     @Test
     void skipToGivesTheBatchesIterationWouldHaveGiven() throws IOException {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 2, 9, SIZE), "train", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "train", 2, 9, SIZE), "train", ImageFolder.Subset.ALL);
         LoaderConfig config = new LoaderConfig(3, 2, 2, true, true, true, 5, 0, 1);
-        try (ImageFolderIterator batches = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), config)) {
+        try (ImageFolderIterator batches = new ImageFolderIterator(folder, new NoisyTransform(SIZE), config)) {
             batches.setEpoch(3);
             List<DataSet> epoch = drain(batches);
 
@@ -192,9 +193,9 @@ class ImageFolderIteratorTest {
 
     @Test
     void closingMidEpochLosesNoBatch() throws IOException {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 2, 8, SIZE), "train", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "train", 2, 8, SIZE), "train", ImageFolder.Subset.ALL);
         LoaderConfig config = LoaderConfig.training(2, 2, 3);
-        try (ImageFolderIterator batches = new ImageFolderIterator(folder, new TestImages.NoisyTransform(SIZE), config)) {
+        try (ImageFolderIterator batches = new ImageFolderIterator(folder, new NoisyTransform(SIZE), config)) {
             List<DataSet> epoch = drain(batches);
             batches.setEpoch(0);
 
@@ -208,7 +209,7 @@ class ImageFolderIteratorTest {
 
     @Test
     void aFailedBatchIsRetriedByTheNextCall() throws IOException {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 1, 4, SIZE), "train", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "train", 1, 4, SIZE), "train", ImageFolder.Subset.ALL);
         EvalTransform eval = new EvalTransform(SIZE, 1.0);
         AtomicBoolean failing = new AtomicBoolean(true);
         SampleTransform flaky = new SampleTransform() {
@@ -238,7 +239,7 @@ class ImageFolderIteratorTest {
 
     @Test
     void noThreadOutlivesAnEpochOrAClose() throws Exception {
-        ImageFolder folder = ImageFolder.scan(TestImages.folder(root, "train", 2, 8, SIZE), "train", ImageFolder.Subset.ALL);
+        ImageFolder folder = ImageFolder.scan(ImageFolders.random(root, "train", 2, 8, SIZE), "train", ImageFolder.Subset.ALL);
         try (ImageFolderIterator batches = new ImageFolderIterator(folder, new EvalTransform(SIZE, 1.0),
                 LoaderConfig.training(2, 3, 1))) {
             batches.next();
@@ -298,5 +299,22 @@ class ImageFolderIteratorTest {
         appender.start();
         logger().addAppender(appender);
         return appender;
+    }
+
+    /** Pixels scaled to [0, 1] plus a draw from the generator per value: a result that shows the generator used. */
+    record NoisyTransform(int imageSize) implements SampleTransform {
+
+        @Override
+        public float[] apply(BufferedImage rgb, RandomGenerator rng) {
+            int plane = imageSize * imageSize;
+            float[] chw = new float[3 * plane];
+            for (int i = 0; i < plane; i++) {
+                int pixel = rgb.getRGB(i % imageSize, i / imageSize);
+                for (int c = 0; c < 3; c++) {
+                    chw[c * plane + i] = ((pixel >> (16 - 8 * c)) & 0xFF) / 255f + rng.nextFloat();
+                }
+            }
+            return chw;
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
+import org.convnext4j.testsupport.ImageFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class ImageFolderTest {
     @Test
     void classesAreSortedByNameAndIndexedInThatOrder() throws IOException {
         for (String name : List.of("dog", "Cat", "ant")) {
-            TestImages.png(root.resolve("train").resolve(name).resolve("1.png"), 4, name.hashCode());
+            ImageFolders.png(root.resolve("train").resolve(name).resolve("1.png"), 4, name.hashCode());
         }
 
         ImageFolder folder = ImageFolder.scan(root, "train", ImageFolder.Subset.ALL);
@@ -38,7 +39,7 @@ class ImageFolderTest {
     void filesAtAnyDepthCountInTorchvisionOrder() throws IOException {
         Path cls = root.resolve("val").resolve("a");
         for (String file : List.of("z.png", "b.JPEG", "sub/y.gif", "sub/deeper/x.bmp", "sub-2/w.jpg")) {
-            TestImages.png(cls.resolve(file), 4, file.hashCode());
+            ImageFolders.png(cls.resolve(file), 4, file.hashCode());
         }
         Files.writeString(cls.resolve("notes.txt"), "not an image");
         Files.writeString(cls.resolve("sub/labels.csv"), "not an image");
@@ -59,14 +60,14 @@ class ImageFolderTest {
 
     @Test
     void missingSplitIsAOneLineErrorNamingIt() throws IOException {
-        TestImages.folder(root, "train", 2, 1, 4);
+        ImageFolders.random(root, "train", 2, 1, 4);
         assertOneLineError(root.resolve("val").toString(),
                 () -> ImageFolder.scan(root, "val", ImageFolder.Subset.ALL));
     }
 
     @Test
     void splitWithoutImagesIsAOneLineError() throws IOException {
-        TestImages.png(root.resolve("train/loose.png"), 4, 1);
+        ImageFolders.png(root.resolve("train/loose.png"), 4, 1);
         IOException e = assertOneLineError(root.resolve("train").toString(),
                 () -> ImageFolder.scan(root, "train", ImageFolder.Subset.ALL));
         assertTrue(e.getMessage().contains("has no images"), e.getMessage());
@@ -74,7 +75,7 @@ class ImageFolderTest {
 
     @Test
     void emptyClassFolderIsAOneLineErrorNamingIt() throws IOException {
-        TestImages.folder(root, "train", 2, 1, 4);
+        ImageFolders.random(root, "train", 2, 1, 4);
         Files.createDirectories(root.resolve("train/empty/sub"));
         Files.writeString(root.resolve("train/empty/readme.txt"), "no images here");
         IOException e = assertOneLineError(root.resolve("train/empty").toString(),
@@ -85,10 +86,10 @@ class ImageFolderTest {
     @Test
     void classMismatchNamesTheClassesFoundInOnlyOneSplit() throws IOException {
         for (String name : List.of("a", "b", "c")) {
-            TestImages.png(root.resolve("train").resolve(name).resolve("1.png"), 4, 1);
+            ImageFolders.png(root.resolve("train").resolve(name).resolve("1.png"), 4, 1);
         }
         for (String name : List.of("a", "b", "d", "e")) {
-            TestImages.png(root.resolve("val").resolve(name).resolve("1.png"), 4, 1);
+            ImageFolders.png(root.resolve("val").resolve(name).resolve("1.png"), 4, 1);
         }
         ImageFolder train = ImageFolder.scan(root, "train", ImageFolder.Subset.ALL);
         ImageFolder val = ImageFolder.scan(root, "val", ImageFolder.Subset.ALL);
@@ -102,7 +103,7 @@ class ImageFolderTest {
 
     @Test
     void perClassLimitKeepsASeededSortedSubsetOfEachClass() throws IOException {
-        TestImages.folder(root, "train", 3, 10, 4);
+        ImageFolders.random(root, "train", 3, 10, 4);
         ImageFolder all = ImageFolder.scan(root, "train", ImageFolder.Subset.ALL);
 
         ImageFolder limited = ImageFolder.scan(root, "train", ImageFolder.Subset.perClass(4, 7));
@@ -121,7 +122,7 @@ class ImageFolderTest {
 
     @Test
     void fractionIsRoundedNeverToNothingAndCombinesWithTheLimit() throws IOException {
-        TestImages.folder(root, "train", 2, 10, 4);
+        ImageFolders.random(root, "train", 2, 10, 4);
 
         assertEquals(2 * 5, ImageFolder.scan(root, "train", ImageFolder.Subset.fraction(0.45, 1)).size());
         // 0.3 * 10 is 3.0000000000000004 in floating point: still 3.

@@ -18,12 +18,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Builds a ConvNeXt as a DL4J {@link ComputationGraph} and names its vertices.
+ * Builds a ConvNeXt as a DL4J {@link ComputationGraph}, one vertex per {@link Vertex}, named by {@link Vertex#name()}.
  *
  * <pre>
  * input (N,3,H,W) → stem → s0.b0 … → s1.downsample → s1.b0 … → s3.b{last} → head (logits) → output (softmax + loss)
@@ -34,43 +33,24 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class ConvNeXtGraph {
 
     public static final String INPUT = "input";
-    public static final String STEM = "stem";
-    public static final String HEAD = "head";
+    /** The loss layer after the head: softmax + cross-entropy, no parameters, not a ConvNeXt layer. */
     public static final String OUTPUT = "output";
 
     private ConvNeXtGraph() {
     }
 
-    public static String block(int stage, int index) {
-        return "s" + stage + ".b" + index;
-    }
-
-    public static String downsample(int stage) {
-        return "s" + stage + ".downsample";
-    }
-
-    /** The stage a vertex belongs to: the stem counts as stage 0, the head and the output as stage 4. */
-    public static int stageOf(String vertex) {
-        if (vertex.equals(STEM)) {
-            return 0;
-        }
-        if (vertex.equals(HEAD) || vertex.equals(OUTPUT)) {
-            return ConvNeXtConfig.STAGES;
-        }
-        if (vertex.length() > 2 && vertex.charAt(0) == 's' && vertex.charAt(2) == '.' && Character.isDigit(vertex.charAt(1))) {
-            return vertex.charAt(1) - '0';
-        }
-        throw new IllegalArgumentException("not a ConvNeXt vertex: " + vertex);
-    }
-
     /** The vertex whose activation is stage {@code stage}'s output: its last block. */
-    public static String stageOutput(ConvNeXtConfig config, int stage) {
-        return block(stage, config.depths().get(stage) - 1);
+    public static Vertex stageOutput(ConvNeXtConfig config, int stage) {
+        return Vertex.block(stage, config.depths().get(stage) - 1);
     }
 
-    /** A freshly initialised network, training with Adam until the training module configures otherwise. */
-    public static ComputationGraph create(ConvNeXtConfig config, int imageSize, long seed, DataType dataType) {
-        ComputationGraph graph = new ComputationGraph(configuration(config, imageSize, seed, dataType, new Adam(1e-3)));
+    /**
+     * A freshly initialised network whose every layer is updated by {@code updater}: DL4J's {@code NoOp} for a
+     * network that is only run (inference, export), the caller's optimizer otherwise; layer-wise rates and frozen
+     * stages go through {@link #configuration(ConvNeXtConfig, int, long, DataType, Function)}.
+     */
+    public static ComputationGraph create(ConvNeXtConfig config, int imageSize, long seed, DataType dataType, IUpdater updater) {
+        ComputationGraph graph = new ComputationGraph(configuration(config, imageSize, seed, dataType, updater));
         graph.init();
         return graph;
     }
@@ -81,47 +61,42 @@ public final class ConvNeXtGraph {
         return configuration(config, imageSize, seed, dataType, vertex -> training);
     }
 
-    /** @param trainingOf how each ConvNeXt layer is trained, by vertex name (layer-wise rates, frozen stages) */
+    /** @param trainingOf how each ConvNeXt layer is trained (layer-wise rates, frozen stages) */
     public static ComputationGraphConfiguration configuration(ConvNeXtConfig config, int imageSize, long seed,
-                                                              DataType dataType, Function<String, LayerTraining> trainingOf) {
+                                                              DataType dataType, Function<Vertex, LayerTraining> trainingOf) {
         if (imageSize < 32) {
             throw new IllegalArgumentException("image size must be at least 32 (total stride), got " + imageSize);
         }
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
-                .updater(trainingOf.apply(HEAD).updater())
+                .updater(trainingOf.apply(Vertex.HEAD).updater())
                 .graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(imageSize, imageSize, ConvNeXtConfig.IN_CHANNELS));
 
         List<Integer> dims = config.dims();
-        g.addLayer(STEM, withTraining(new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0)), STEM, trainingOf), INPUT);
-        String previous = STEM;
-        int blockIndex = 0;
-        for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
-            if (stage > 0) {
-                g.addLayer(downsample(stage), withTraining(new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage)),
-                        downsample(stage), trainingOf), previous);
-                previous = downsample(stage);
-            }
-            for (int b = 0; b < config.depths().get(stage); b++) {
-                ConvNeXtBlock block = new ConvNeXtBlock(dims.get(stage), config.grn(), config.layerScaleInit(),
+        String previous = INPUT;
+        int blockIndex = 0;   // over all stages: the drop-path rate rises block by block
+        for (Vertex vertex : Vertex.all(config)) {
+            int stage = vertex.stage();
+            ConvNeXtSameDiffLayer layer = switch (vertex.kind()) {
+                case STEM -> new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0));
+                case DOWNSAMPLE -> new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage));
+                case BLOCK -> new ConvNeXtBlock(dims.get(stage), config.grn(), config.layerScaleInit(),
                         config.dropPathRateOf(blockIndex++));
-                g.addLayer(block(stage, b), withTraining(block, block(stage, b), trainingOf), previous);
-                previous = block(stage, b);
-            }
+                case HEAD -> new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale());
+            };
+            g.addLayer(vertex.name(), withTraining(layer, trainingOf.apply(vertex)), previous);
+            previous = vertex.name();
         }
-        g.addLayer(HEAD, withTraining(new ConvNeXtHead(dims.get(3), config.numClasses(), config.headInitScale()), HEAD,
-                trainingOf), previous);
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .activation(Activation.SOFTMAX).build(), HEAD);
+                .activation(Activation.SOFTMAX).build(), previous);
         g.setOutputs(OUTPUT);
         return g.build();
     }
 
-    private static <T extends ConvNeXtSameDiffLayer> T withTraining(T layer, String vertex, Function<String, LayerTraining> trainingOf) {
-        LayerTraining training = trainingOf.apply(vertex);
+    private static ConvNeXtSameDiffLayer withTraining(ConvNeXtSameDiffLayer layer, LayerTraining training) {
         layer.setUpdater(training.updater());
         layer.setBiasUpdater(training.updater());
         layer.setRegularization(training.weightRegularization());
@@ -130,7 +105,7 @@ public final class ConvNeXtGraph {
 
     /** Logits for a batch of NCHW images, in inference mode. */
     public static INDArray logits(ComputationGraph graph, INDArray images) {
-        return graph.feedForward(images, false).get(HEAD);
+        return graph.feedForward(images, false).get(Vertex.HEAD.name());
     }
 
     /** Each stage's feature map (strides 4, 8, 16, 32) as NCHW arrays, in inference mode: a backbone's outputs. */
@@ -138,7 +113,7 @@ public final class ConvNeXtGraph {
         Map<String, INDArray> activations = graph.feedForward(images, false);
         List<INDArray> features = new ArrayList<>(ConvNeXtConfig.STAGES);
         for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
-            features.add(activations.get(stageOutput(config, stage)).permute(0, 3, 1, 2).dup('c'));
+            features.add(activations.get(stageOutput(config, stage).name()).permute(0, 3, 1, 2).dup('c'));
         }
         return features;
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,12 +69,12 @@ class ConvNeXtComplexityTest {
     void countsAgreeWithABuiltNetwork() {
         for (String name : List.of(ConvNeXtVariants.TEST, "convnext_atto", "convnext_tiny", ConvNeXtVariants.TEST_V2, "convnextv2_atto")) {
             ConvNeXtConfig config = ConvNeXtVariants.get(name);
-            ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
+            ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT, new NoOp());
             assertEquals(ConvNeXtComplexity.totalParams(config), graph.numParams(), name);
         }
         ConvNeXtConfig noLayerScale = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withLayerScaleInit(0);
         assertEquals(ConvNeXtComplexity.totalParams(noLayerScale),
-                ConvNeXtGraph.create(noLayerScale, 32, 1, DataType.FLOAT).numParams());
+                ConvNeXtGraph.create(noLayerScale, 32, 1, DataType.FLOAT, new NoOp()).numParams());
     }
 
     @Test

@@ -12,9 +12,8 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.io.ModelInfo;
-import org.convnext4j.train.config.Recipe;
+import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.loop.GradientStep;
-import org.convnext4j.model.optim.LayerDecay;
 import org.convnext4j.train.BuildInfo;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.deeplearning4j.nn.api.Model;
@@ -68,12 +67,9 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         ConvNeXtConfig config = model.config().withDropPathRate(mode == Mode.train ? 0.1 : 0.0);
         int imageSize = model.imageSize;
         int numClasses = config.numClasses();
-        // The training command's optimizer: AdamW with the no-decay groups, lr 4e-3 warm-up + cosine.
-        Recipe.Optimizer adamw = new Recipe.Optimizer(4e-3, 0.05, List.of(0.9, 0.999), 1e-8, 1.0,
-                LayerDecay.Scheme.GROUP, null);
-        Recipe.Schedule schedule = new Recipe.Schedule(300, 20, 1e-6, null);
+        // The training command's optimizer with a recipe's defaults: AdamW with the no-decay groups, warm-up + cosine.
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, 1, DataType.FLOAT,
-                OptimizerSetup.adamW(adamw, schedule, 1000, 0).perLayer(config)));
+                OptimizerSetup.adamW(RecipeLoader.defaultOptimizer(), RecipeLoader.defaultSchedule(), 1000, 0).perLayer(config)));
         graph.init();
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, imageSize, imageSize);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, numClasses);

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         description = "Evaluate a model on an image folder split: top-1, top-5, loss, per-class accuracy, confusion matrix.")
 final class EvalCommand extends ConvNeXtCommand {
 
-    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
-    private Path model;
+    @Mixin
+    private ModelOptions model;
 
     @Option(names = "--data", required = true, description = "folder with <split>/<class>/ images")
     private Path data;
@@ -33,15 +33,12 @@ final class EvalCommand extends ConvNeXtCommand {
     @Option(names = "--split", defaultValue = "val", description = "split folder (default ${DEFAULT-VALUE})")
     private String split;
 
-    @Option(names = "--ema", description = "use the checkpoint's EMA weights")
-    private boolean ema;
-
     @Option(names = "--crop-pct", description = "eval crop fraction (default: the model's, from its recipe or model file; else "
             + EvalTransform.DEFAULT_CROP_PCT + ")")
     private Double cropPct;
 
-    @Option(names = "--batch", defaultValue = "64", description = "images per forward pass (default ${DEFAULT-VALUE})")
-    private int batch;
+    @Mixin
+    private BatchOptions batch = new BatchOptions(64);
 
     @Option(names = "--workers", defaultValue = "2", description = "decoding threads (default ${DEFAULT-VALUE})")
     private int workers;
@@ -54,7 +51,7 @@ final class EvalCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        ModelSource source = ModelSource.open(model, ema);
+        ModelSource source = model.open();
         ComputationGraph graph = source.graph();
         ImageFolder folder = ImageFolder.scan(data, split, ImageFolder.Subset.ALL);
         if (!folder.classes().equals(source.info().classNames())) {
@@ -63,14 +60,14 @@ final class EvalCommand extends ConvNeXtCommand {
         }
         SplitEvaluation result;
         List<String> skipped;
-        double crop = EvalCrop.logged(cropPct, model, source.info());
+        double crop = EvalCrop.logged(cropPct, model.path, source.info());
         try (ImageFolderIterator it = new ImageFolderIterator(folder, new EvalTransform(source.info().imageSize(), crop),
-                LoaderConfig.evaluation(batch, workers))) {
+                LoaderConfig.evaluation(batch.size(), workers))) {
             ImageProgress evaluated = progress.start("evaluated", folder.size());
             result = SplitEvaluation.run(graph, it, folder.classes(), () -> false, evaluated::add);
             skipped = it.unreadableFiles().stream().map(Path::toString).sorted().toList();
         }
-        System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model,
+        System.out.printf(Locale.ROOT, "%s on %s: %d images%s, top-1 %.2f%%, top-5 %.2f%%, loss %.4f%n", model.path,
                 data.resolve(split), result.samples(), skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable, left out)",
                 100 * result.top1(), 100 * result.top5(), result.loss());
         for (int c = 0; c < folder.classes().size(); c++) {

@@ -11,6 +11,7 @@ import org.convnext4j.model.weights.WeightNaming;
 import org.convnext4j.onnx.OnnxExport;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -21,11 +22,8 @@ final class ExportCommand extends ConvNeXtCommand {
 
     enum Names { official, timm, torchvision }
 
-    @Option(names = "--model", required = true, description = "a model file or a checkpoint folder")
-    private Path model;
-
-    @Option(names = "--ema", description = "export a checkpoint's EMA weights")
-    private boolean ema;
+    @Mixin
+    private ModelOptions model;
 
     @Option(names = "--format", defaultValue = "safetensors", description = "safetensors, onnx (opset 17, dynamic batch) or dl4j (default ${DEFAULT-VALUE})")
     private Format format;
@@ -38,7 +36,7 @@ final class ExportCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        ModelSource loaded = ModelSource.open(model, ema);
+        ModelSource loaded = model.open();
         if (format == Format.dl4j) {
             // without the optimiser state: what deployment needs
             ModelFile.save(output, loaded.graph(), loaded.info(), false);
@@ -49,6 +47,6 @@ final class ExportCommand extends ConvNeXtCommand {
             SafeTensors.write(output, ConvNeXtWeights.export(loaded.graph(), loaded.info().config(), naming),
                     Map.of("format", "pt"));
         }
-        System.out.println("exported " + model + " -> " + output);
+        System.out.println("exported " + model.path + " -> " + output);
     }
 }

@@ -14,6 +14,7 @@ import org.convnext4j.model.weights.WeightFiles;
 import org.convnext4j.model.weights.WeightNaming;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * A network of a named variant built from PyTorch weights (a .safetensors file or a .pth/.pt/.bin
@@ -47,7 +48,8 @@ record ImportedWeights(ComputationGraph graph, ModelInfo info, WeightNaming nami
         int classes = numClasses == null ? inFile.numClasses() : numClasses;
         ConvNeXtConfig config = base.withNumClasses(classes).withLayerScaleInit(inFile.hasLayerScale() ? base.layerScaleInit() : 0);
         ModelInfo info = new ModelInfo(variant, config, imageSize, classNames == null ? ModelInfo.indexNames(classes) : classNames);
-        ComputationGraph graph = ConvNeXtGraph.create(config, imageSize, 0, DataType.FLOAT);
+        // No optimizer: imported weights are run or exported; training builds its own network from a recipe.
+        ComputationGraph graph = ConvNeXtGraph.create(config, imageSize, 0, DataType.FLOAT, new NoOp());
         boolean newHead = classes != inFile.numClasses();
         ConvNeXtWeights.load(graph, config, selected.tensors(), newHead);
         return new ImportedWeights(graph, info, naming, selected.description(), newHead);

@@ -30,16 +30,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify the images in a folder with a model: top-k classes per image as JSON lines.")
+        description = "Classify the images in a folder with a model (ours, or PyTorch weights (.safetensors, .pth, .pt) with"
+                + " --variant): top-k classes per image as JSON lines.")
 final class PredictCommand extends ConvNeXtCommand {
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true,
-            description = "a model file, a checkpoint folder, or PyTorch weights (.safetensors, .pth, .pt) with --variant;"
-                    + " with --engine onnxruntime an .onnx file written by export --format onnx")
-    private Path model;
+    @Mixin
+    private ModelOptions model;
 
     @Option(names = "--engine", defaultValue = "dl4j",
             description = "dl4j (our network) or onnxruntime (an ONNX export in ONNX Runtime) (default ${DEFAULT-VALUE})")
@@ -64,8 +63,8 @@ final class PredictCommand extends ConvNeXtCommand {
     @Option(names = "--topk", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
     private int topK;
 
-    @Option(names = "--batch", defaultValue = "16", description = "images per forward pass (default ${DEFAULT-VALUE})")
-    private int batch;
+    @Mixin
+    private BatchOptions batch = new BatchOptions(16);
 
     @Option(names = "--output", description = "write the JSON lines here instead of standard output")
     private Path output;
@@ -78,12 +77,13 @@ final class PredictCommand extends ConvNeXtCommand {
 
     @Override
     protected void execute() throws IOException {
-        if (topK < 1 || batch < 1) {
-            throw new IllegalArgumentException("--topk and --batch must be >= 1, got " + topK + " and " + batch);
+        if (topK < 1) {
+            throw new IllegalArgumentException("--topk must be >= 1, got " + topK);
         }
+        int batchSize = batch.size();
         List<Path> files = listImages(images);
         ImageClassifier classifier = classifier();
-        EvalTransform transform = new EvalTransform(classifier.imageSize(), EvalCrop.logged(cropPct, model, classifier.evalCropPct()));
+        EvalTransform transform = new EvalTransform(classifier.imageSize(), EvalCrop.logged(cropPct, model.path, classifier.evalCropPct()));
         List<String> classNames = classifier.classNames();
         int k = Math.min(topK, classNames.size());
 
@@ -92,8 +92,8 @@ final class PredictCommand extends ConvNeXtCommand {
         ImageProgress progress = progressOptions.start("predicted", files.size());
         try (classifier; PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
             PrintStream sink = out == null ? System.out : out;
-            for (int start = 0; start < files.size(); start += batch) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
+            for (int start = 0; start < files.size(); start += batchSize) {
+                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
                 List<BufferedImage> decoded = new ArrayList<>(chunk.size());
                 List<Integer> readable = new ArrayList<>(chunk.size());
                 ObjectNode[] records = new ObjectNode[chunk.size()];   // in file order, whatever could be read
@@ -159,35 +159,38 @@ final class PredictCommand extends ConvNeXtCommand {
      * and class names); the dl4j engine everything else. A file meant for the other engine is one line saying so.
      */
     private ImageClassifier classifier() throws IOException {
-        boolean onnxFile = !Files.isDirectory(model) && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        boolean onnxFile = !Files.isDirectory(model.path) && model.path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
         if (engine == InferenceEngine.dl4j) {
             if (onnxFile) {
-                throw new IllegalArgumentException(model + ": an ONNX model; run it with --engine onnxruntime"
+                throw new IllegalArgumentException(model.path + ": an ONNX model; run it with --engine onnxruntime"
                         + " (the dl4j engine takes a model file, a checkpoint folder or PyTorch weights)");
             }
             return new ImageClassifier.Dl4j(open());
         }
         if (!onnxFile) {
-            throw new IllegalArgumentException(model + ": --engine onnxruntime runs an .onnx file written by `convnext export"
+            throw new IllegalArgumentException(model.path + ": --engine onnxruntime runs an .onnx file written by `convnext export"
                     + " --format onnx`; a model file, a checkpoint folder or PyTorch weights run with --engine dl4j");
         }
-        if (variant != null || key != null) {
-            throw new IllegalArgumentException("--variant and --key are for PyTorch weights on the dl4j engine; "
-                    + model + " records its model in its metadata");
+        if (variant != null || key != null || model.ema) {
+            throw new IllegalArgumentException("--variant, --key and --ema are for the dl4j engine; "
+                    + model.path + " records its model in its metadata");
         }
-        return new ImageClassifier.OnnxRuntime(OnnxRuntimeModel.open(model, InferenceEngine.onnxRuntimeThreads()));
+        return new ImageClassifier.OnnxRuntime(OnnxRuntimeModel.open(model.path, InferenceEngine.onnxRuntimeThreads()));
     }
 
     /** Our model (file or checkpoint), or a network built from PyTorch weights for {@code --variant}. */
     private ModelSource open() throws IOException {
-        if (!WeightFiles.isWeightFile(model)) {
-            return ModelSource.open(model, false);
+        if (!WeightFiles.isWeightFile(model.path)) {
+            return model.open();
+        }
+        if (model.ema) {
+            throw new IllegalArgumentException("--ema needs a checkpoint folder, got the PyTorch weights " + model.path);
         }
         if (variant == null) {
-            throw new IllegalArgumentException(model + ": PyTorch weights need --variant (the architecture, e.g. convnext_tiny)");
+            throw new IllegalArgumentException(model.path + ": PyTorch weights need --variant (the architecture, e.g. convnext_tiny)");
         }
-        ImportedWeights imported = ImportedWeights.read(model, key, variant, null, null, imageSize);
-        System.err.println("read " + model + ": " + imported.read() + ", " + imported.naming().name().toLowerCase() + " names");
+        ImportedWeights imported = ImportedWeights.read(model.path, key, variant, null, null, imageSize);
+        System.err.println("read " + model.path + ": " + imported.read() + ", " + imported.naming().name().toLowerCase() + " names");
         return new ModelSource(imported.graph(), imported.info());
     }
 

@@ -23,7 +23,7 @@ final class TrainingSummary {
         return List.of(
                 String.format(Locale.ROOT, "model: %s at %d px, %d classes; %,d parameters, %,d trainable", run.info().variant(),
                         run.info().imageSize(), run.info().classNames().size(), run.graph().numParams(),
-                        OptimizerSetup.trainableParams(run.graph(), recipe.model().freezeStages())),
+                        OptimizerSetup.trainableParams(run.graph(), run.info().config(), recipe.model().freezeStages())),
                 String.format(Locale.ROOT, "data: %,d training images, %,d batches of %d per epoch; %,d validation images; %d worker%s",
                         run.train().folder().size(), run.train().numBatches(), batchSize, run.val().folder().size(), workers,
                         workers == 1 ? "" : "s"),

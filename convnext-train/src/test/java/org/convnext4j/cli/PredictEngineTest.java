@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +50,7 @@ class PredictEngineTest {
     static void exportTheFixtureModel() throws IOException {
         Map<String, INDArray> weights = SafeTensors.read(FIXTURES.resolve("convnext_test_official.safetensors"));
         ConvNeXtConfig config = ConvNeXtWeights.inferConfig(weights);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT, new NoOp());
         ConvNeXtWeights.load(graph, config, weights, false);
         List<String> names = new ArrayList<>();
         for (int c = 0; c < config.numClasses(); c++) {
@@ -106,7 +107,7 @@ class PredictEngineTest {
         assertOneLineError(CliRun.of("predict", "--engine", "onnxruntime", "--model", dir.toString(), "--images", PHOTOS.toString()),
                 dir + ": --engine onnxruntime runs an .onnx file");
         assertOneLineError(CliRun.of("predict", "--engine", "onnxruntime", "--model", onnx.toString(), "--variant", "convnext_test",
-                "--images", PHOTOS.toString()), "--variant and --key are for PyTorch weights");
+                "--images", PHOTOS.toString()), "--variant, --key and --ema are for the dl4j engine");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.loop.CheckpointStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,17 +25,7 @@ class SignalStopTest {
 
     @Test
     void sigtermSavesACheckpointBeforeExit() throws Exception {
-        Path data = dir.resolve("data");
-        for (String split : List.of("train", "val")) {
-            for (String c : List.of("a", "b")) {
-                Path folder = Files.createDirectories(data.resolve(split).resolve(c));
-                for (int i = 0; i < 16; i++) {
-                    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
-                    image.setRGB(i, i, c.equals("a") ? 0xff0000 : 0x00ff00);
-                    javax.imageio.ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
-                }
-            }
-        }
+        Path data = ImageFolders.learnable(dir.resolve("data"), List.of("a", "b"), 16, 16);
         Path recipe = Files.writeString(dir.resolve("r.yaml"), """
                 model: {variant: convnext_test, image_size: 32}
                 data: {root: %s, batch_size: 2, workers: 1}

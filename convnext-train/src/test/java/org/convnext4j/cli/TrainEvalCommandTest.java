@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +12,10 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
 
-import javax.imageio.ImageIO;
-
 import org.convnext4j.model.ConvNeXtComplexity;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.loop.CheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,22 +34,7 @@ class TrainEvalCommandTest {
 
     @BeforeAll
     static void trainOneEpoch() throws IOException {
-        data = dir.resolve("data");
-        for (String split : List.of("train", "val")) {
-            for (int c = 0; c < 2; c++) {
-                Path folder = Files.createDirectories(data.resolve(split).resolve(c == 0 ? "dark" : "light"));
-                for (int i = 0; i < 4; i++) {
-                    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-                    int v = c == 0 ? 30 + i : 220 - i;
-                    for (int y = 0; y < 40; y++) {
-                        for (int x = 0; x < 40; x++) {
-                            image.setRGB(x, y, (v << 16) | (v << 8) | ((x * 6) & 0xff));
-                        }
-                    }
-                    ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
-                }
-            }
-        }
+        data = ImageFolders.learnable(dir.resolve("data"), List.of("dark", "light"), 4, 4);
         recipe = Files.writeString(dir.resolve("recipe.yaml"), """
                 model: {variant: convnext_test, image_size: 32}
                 data: {root: %s, batch_size: 4, workers: 1}

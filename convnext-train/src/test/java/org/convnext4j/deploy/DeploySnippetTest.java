@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
 
 /** docs/deploy.md's Java snippet serves an export and gives the network's own logits for a real photo. */
 class DeploySnippetTest {
@@ -27,7 +28,7 @@ class DeploySnippetTest {
     @Test
     void theSnippetServesAnExport() throws Exception {
         ConvNeXtConfig config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(4);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 2, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 2, DataType.FLOAT, new NoOp());
         Path model = dir.resolve("model.onnx");
         OnnxExport.write(model, graph, new ModelInfo(ConvNeXtVariants.TEST, config, 64, ModelInfo.indexNames(4)));
 

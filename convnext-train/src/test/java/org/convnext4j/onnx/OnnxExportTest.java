@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -42,7 +43,7 @@ class OnnxExportTest {
     void fixtureWeightsGiveOurLogitsInOnnxRuntime() throws Exception {
         Map<String, INDArray> weights = SafeTensors.read(FIXTURES.resolve("convnext_test_official.safetensors"));
         ConvNeXtConfig config = ConvNeXtWeights.inferConfig(weights);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT, new NoOp());
         ConvNeXtWeights.load(graph, config, weights, false);
         Path file = dir.resolve("test.onnx");
         OnnxExport.write(file, graph, new ModelInfo(ConvNeXtVariants.TEST, config, 64, ModelInfo.indexNames(config.numClasses())));
@@ -60,7 +61,7 @@ class OnnxExportTest {
         Path v2 = Path.of("../convnext-model/src/test/resources/v2-fixtures");
         Map<String, INDArray> weights = SafeTensors.read(v2.resolve("convnextv2_test_official.safetensors"));
         ConvNeXtConfig config = ConvNeXtWeights.inferConfig(weights);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 64, 1, DataType.FLOAT, new NoOp());
         ConvNeXtWeights.load(graph, config, weights, false);
         Path file = dir.resolve("v2.onnx");
         OnnxExport.write(file, graph, new ModelInfo(ConvNeXtVariants.TEST_V2, config, 64, ModelInfo.indexNames(config.numClasses())));
@@ -73,7 +74,7 @@ class OnnxExportTest {
     @Test
     void convnextTinyGivesOurLogitsInOnnxRuntime() throws Exception {
         ConvNeXtConfig config = ConvNeXtVariants.get("convnext_tiny").withNumClasses(10);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 224, 7, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 224, 7, DataType.FLOAT, new NoOp());
         graph.params().muli(5);   // weights far from their tiny initial scale, so every path matters
         Path file = dir.resolve("tiny.onnx");
         OnnxExport.write(file, graph, new ModelInfo("convnext_tiny", config, 224, ModelInfo.indexNames(10)));

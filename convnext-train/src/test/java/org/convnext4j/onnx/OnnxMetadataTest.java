@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * The export's metadata_props: the variant, input size, class names, eval crop and normalisation survive the
@@ -42,7 +43,7 @@ class OnnxMetadataTest {
     @BeforeAll
     static void buildTinyNetwork() {
         config = ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(CLASSES.size());
-        graph = ConvNeXtGraph.create(config, 32, 3, DataType.FLOAT);
+        graph = ConvNeXtGraph.create(config, 32, 3, DataType.FLOAT, new NoOp());
     }
 
     @Test

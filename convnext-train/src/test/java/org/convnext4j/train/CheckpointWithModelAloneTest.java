@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.io.ModelFile;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.RecipeLoader;
-import org.convnext4j.train.loop.TinyImageFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,7 +39,7 @@ class CheckpointWithModelAloneTest {
 
     @Test
     void aCheckpointLoadsWithTheModelModuleAlone() throws Exception {
-        Path data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 4, 1);
+        Path data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 4, 1);
         Training.run(RecipeLoader.parse("test", """
                 model: {variant: convnext_test, image_size: 32}
                 data: {root: %s, batch_size: 4, workers: 1}

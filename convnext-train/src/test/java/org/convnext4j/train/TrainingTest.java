@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
-import org.convnext4j.train.loop.TinyImageFolder;
 import org.convnext4j.train.loop.TrainState;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -32,7 +32,7 @@ class TrainingTest {
 
     @BeforeAll
     static void data() throws IOException {
-        data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
     }
 
     /** 18 images in batches of 4: 4 micro-batches per epoch, 2 optimizer steps (update_freq 2), 2 epochs. */

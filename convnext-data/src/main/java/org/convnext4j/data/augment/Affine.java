@@ -97,7 +97,7 @@ final class Affine {
         int row2 = clamp(y + 1, height) * width;
         int row3 = clamp(y + 2, height) * width;
         // The channels are written out rather than looped over so that their independent chains
-        // of multiply-adds can overlap (measured a quarter faster).
+        // of multiply-adds can overlap.
         double r = cubic(columns.cubic(in, row0, 16, dx), columns.cubic(in, row1, 16, dx),
                 columns.cubic(in, row2, 16, dx), columns.cubic(in, row3, 16, dx), dy);
         double g = cubic(columns.cubic(in, row0, 8, dx), columns.cubic(in, row1, 8, dx),

@@ -23,6 +23,8 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -155,12 +157,27 @@ public final class ModelFile {
             if (graph == null) {
                 throw new IOException(file + ": no " + COEFFICIENTS_ENTRY + " entry: the file holds no weights");
             }
-            if (graph.getConfiguration().getVertices().keySet().stream().anyMatch(name -> name.endsWith(".branch"))) {
-                // Those graphs add the residual in a vertex of their own; today's block layer adds it itself.
-                throw new IOException(file + ": saved by an older convnext4j (blocks as branch + add vertices), which this"
-                        + " version cannot run; export its weights with that version, or retrain");
-            }
+            requireDescribedNetwork();
             return new Loaded(graph, info);
+        }
+
+        /**
+         * The configuration must be the network {@code convnext4j.json} describes, vertex for vertex: a graph
+         * of any other shape would run as something else than the architecture its file claims.
+         */
+        private void requireDescribedNetwork() throws IOException {
+            Set<String> expected = new LinkedHashSet<>();
+            Vertex.all(info.config()).forEach(vertex -> expected.add(vertex.name()));
+            expected.add(ConvNeXtGraph.OUTPUT);
+            Set<String> actual = graph.getConfiguration().getVertices().keySet();
+            if (!actual.equals(expected)) {
+                String unexpected = actual.stream().filter(name -> !expected.contains(name)).findFirst()
+                        .map(name -> "vertex '" + name + "' is not one of its")
+                        .orElseGet(() -> "vertex '" + expected.stream().filter(name -> !actual.contains(name)).findFirst().orElseThrow()
+                                + "' is missing");
+                throw new IOException(file + ": " + CONFIGURATION_ENTRY + " is not the " + info.variant() + " network "
+                        + INFO_ENTRY + " describes (" + unexpected + "); not a model file this version of convnext4j reads");
+            }
         }
 
         private ComputationGraphConfiguration configuration(byte[] json) throws IOException {

@@ -12,7 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The part of a block's 7×7 depthwise kernel that can reach an H×W input: on inputs under 4×4 (the
  * last stage of a small image) the outer taps only ever meet zero padding. Convolving with just the
  * reachable centre gives the same result, and oneDNN's fast kernels take it, where the full kernel
- * on such an input falls back to a path about 70× slower.
+ * on such an input falls back to a far slower path.
  *
  * @param rows    kernel rows that reach the input
  * @param columns kernel columns that reach the input

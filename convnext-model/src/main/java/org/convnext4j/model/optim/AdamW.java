@@ -6,6 +6,7 @@ import java.util.function.Function;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.LayerTraining;
+import org.convnext4j.model.Vertex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -49,14 +50,14 @@ public record AdamW(double lr, double minLr, long warmupSteps, long totalSteps, 
         return new WarmupCosineSchedule(lr, minLr, warmupSteps, totalSteps);
     }
 
-    /** How each layer of a network of this architecture trains, by vertex name: what {@link ConvNeXtGraph#configuration} takes. */
-    public Function<String, LayerTraining> perLayer(ConvNeXtConfig config) {
+    /** How each layer of a network of this architecture trains: what {@link ConvNeXtGraph#configuration} takes. */
+    public Function<Vertex, LayerTraining> perLayer(ConvNeXtConfig config) {
         WarmupCosineSchedule schedule = learningRate();
         List<Regularization> decay = weightDecay == 0 && weightDecayEnd == 0 ? List.of()
                 : List.of(new WeightDecay(new WarmupCosineSchedule(weightDecay, weightDecayEnd, 0, totalSteps), true));
         // DL4J's NoOp updater passes the raw gradient on (an SGD step with rate 1); rate 0 freezes
         LayerTraining frozen = new LayerTraining(new Sgd(0.0), List.of());
-        return vertex -> ConvNeXtGraph.stageOf(vertex) < freezeStages ? frozen
+        return vertex -> vertex.stage() < freezeStages ? frozen
                 : new LayerTraining(new TorchAdam(schedule.scaled(LayerDecay.scale(layerDecayScheme, vertex, layerDecay,
                         config.depths())), beta1, beta2, eps), decay);
     }

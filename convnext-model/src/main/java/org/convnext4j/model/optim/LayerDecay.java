@@ -1,9 +1,9 @@
 package org.convnext4j.model.optim;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
+import java.util.Locale;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 
 /**
  * Layer-wise learning-rate decay as the official ConvNeXt fine-tuning code groups the network. The
@@ -22,48 +22,36 @@ public final class LayerDecay {
 
         /** {@code group} or {@code single}. */
         public String yamlName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
     public static final int HEAD_GROUP = 13;
-    private static final Pattern BLOCK = Pattern.compile("s(\\d)\\.b(\\d+)(\\..*)?");
-    private static final Pattern DOWNSAMPLE = Pattern.compile("s(\\d)\\.downsample");
 
     private LayerDecay() {
     }
 
-    public static int group(String vertex) {
-        if (vertex.equals(ConvNeXtGraph.STEM)) {
-            return 0;
-        }
-        if (vertex.equals(ConvNeXtGraph.HEAD) || vertex.equals(ConvNeXtGraph.OUTPUT)) {
-            return HEAD_GROUP;
-        }
-        Matcher downsample = DOWNSAMPLE.matcher(vertex);
-        if (downsample.matches()) {
-            int stage = Integer.parseInt(downsample.group(1));
-            return stage == 3 ? 12 : stage + 1;
-        }
-        Matcher block = BLOCK.matcher(vertex);
-        if (block.matches()) {
-            int stage = Integer.parseInt(block.group(1));
-            int index = Integer.parseInt(block.group(2));
-            return switch (stage) {
+    /** The vertex's group in the {@link Scheme#GROUP} scheme. */
+    public static int group(Vertex vertex) {
+        int stage = vertex.stage();
+        return switch (vertex.kind()) {
+            case STEM -> 0;
+            case DOWNSAMPLE -> stage == 3 ? 12 : stage + 1;
+            case BLOCK -> switch (stage) {
                 case 0, 1 -> stage + 1;
-                case 2 -> 3 + index / 3;
+                case 2 -> 3 + vertex.index() / 3;
                 default -> 12;
             };
-        }
-        throw new IllegalArgumentException("not a ConvNeXt vertex: " + vertex);
+            case HEAD -> HEAD_GROUP;
+        };
     }
 
-    public static double scale(String vertex, double decay) {
+    public static double scale(Vertex vertex, double decay) {
         return Math.pow(decay, HEAD_GROUP - group(vertex));
     }
 
     /** The factor of the vertex's learning rate under {@code scheme}, for a network of these stage depths. */
-    public static double scale(Scheme scheme, String vertex, double decay, java.util.List<Integer> depths) {
+    public static double scale(Scheme scheme, Vertex vertex, double decay, List<Integer> depths) {
         if (scheme == Scheme.GROUP) {
             return scale(vertex, decay);
         }
@@ -72,14 +60,12 @@ public final class LayerDecay {
     }
 
     /** The layer number of a vertex in the {@link Scheme#SINGLE} scheme. */
-    static int singleLayer(String vertex, java.util.List<Integer> depths) {
-        int blocks = depths.stream().mapToInt(Integer::intValue).sum();
-        if (vertex.equals(ConvNeXtGraph.HEAD) || vertex.equals(ConvNeXtGraph.OUTPUT)) {
-            return blocks + 1;
-        }
-        int stage = ConvNeXtGraph.stageOf(vertex);
-        int before = depths.subList(0, stage).stream().mapToInt(Integer::intValue).sum();
-        Matcher block = BLOCK.matcher(vertex);
-        return before + 1 + (block.matches() ? Integer.parseInt(block.group(2)) : 0);
+    static int singleLayer(Vertex vertex, List<Integer> depths) {
+        int before = depths.subList(0, vertex.stage()).stream().mapToInt(Integer::intValue).sum();
+        return switch (vertex.kind()) {
+            case STEM, DOWNSAMPLE -> before + 1;   // with the stage's first block
+            case BLOCK -> before + 1 + vertex.index();
+            case HEAD -> before + 1;               // all blocks are before it: L + 1
+        };
     }
 }

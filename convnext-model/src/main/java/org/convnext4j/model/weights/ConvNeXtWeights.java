@@ -10,6 +10,7 @@ import java.util.Set;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtHead;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,7 +67,7 @@ public final class ConvNeXtWeights {
         checkGrn(naming, config, bare.keySet());
         checkLayerScale(naming, config, bare.keySet());
 
-        boolean noHead = replaceHead && entries.stream().filter(entry -> entry.vertex().equals(ConvNeXtGraph.HEAD))
+        boolean noHead = replaceHead && entries.stream().filter(entry -> entry.vertex().equals(Vertex.HEAD))
                 .noneMatch(entry -> bare.containsKey(entry.tensor()));
         boolean keepHead = replaceHead && entries.stream()
                 .anyMatch(entry -> isClassifier(entry) && bare.containsKey(entry.tensor())
@@ -76,7 +77,7 @@ public final class ConvNeXtWeights {
         Set<String> unused = new LinkedHashSet<>(bare.keySet());
         for (WeightNaming.Entry entry : entries) {
             unused.remove(entry.tensor());
-            if ((keepHead && isClassifier(entry)) || (noHead && entry.vertex().equals(ConvNeXtGraph.HEAD))) {
+            if ((keepHead && isClassifier(entry)) || (noHead && entry.vertex().equals(Vertex.HEAD))) {
                 continue;
             }
             INDArray tensor = bare.get(entry.tensor());
@@ -167,7 +168,7 @@ public final class ConvNeXtWeights {
 
     /** The classifier's Linear, which fine-tuning with another class count replaces; not the head's norm. */
     private static boolean isClassifier(WeightNaming.Entry entry) {
-        return entry.vertex().equals(ConvNeXtGraph.HEAD)
+        return entry.vertex().equals(Vertex.HEAD)
                 && (entry.param().equals(ConvNeXtHead.FC_WEIGHT) || entry.param().equals(ConvNeXtHead.FC_BIAS));
     }
 

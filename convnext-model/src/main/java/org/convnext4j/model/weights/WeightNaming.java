@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.convnext4j.model.ConvNeXtConfig;
-import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.layers.ConvNeXtDownsample;
 import org.convnext4j.model.layers.ConvNeXtHead;
@@ -78,11 +78,11 @@ public enum WeightNaming {
      * @param param  the parameter key within the vertex's layer
      * @param layout how the PyTorch layout relates to ours
      */
-    public record Entry(String tensor, String vertex, String param, TensorLayout layout) {
+    public record Entry(String tensor, Vertex vertex, String param, TensorLayout layout) {
 
         /** The key of the parameter in {@code ComputationGraph.paramTable()}. */
         public String paramName() {
-            return vertex + "_" + param;
+            return vertex.name() + "_" + param;
         }
     }
 
@@ -191,7 +191,7 @@ public enum WeightNaming {
                 entries.addAll(blocks.get(stage));
             }
         }
-        String head = ConvNeXtGraph.HEAD;
+        Vertex head = Vertex.HEAD;
         addWeightAndBias(entries, headNorm, head, ConvNeXtHead.NORM_WEIGHT, ConvNeXtHead.NORM_BIAS, TensorLayout.VECTOR);
         addWeightAndBias(entries, headFc, head, ConvNeXtHead.FC_WEIGHT, ConvNeXtHead.FC_BIAS, TensorLayout.LINEAR);
         return entries;
@@ -199,7 +199,7 @@ public enum WeightNaming {
 
     private List<Entry> stemEntries() {
         List<Entry> entries = new ArrayList<>();
-        String vertex = ConvNeXtGraph.STEM;
+        Vertex vertex = Vertex.STEM;
         addWeightAndBias(entries, stem + "0.", vertex, ConvNeXtStem.CONV_WEIGHT, ConvNeXtStem.CONV_BIAS, TensorLayout.CONV);
         addWeightAndBias(entries, stem + "1.", vertex, ConvNeXtStem.NORM_WEIGHT, ConvNeXtStem.NORM_BIAS, TensorLayout.VECTOR);
         return entries;
@@ -208,7 +208,7 @@ public enum WeightNaming {
     private List<Entry> downsampleEntries(int stage) {
         List<Entry> entries = new ArrayList<>();
         String module = downsample(stage);
-        String vertex = ConvNeXtGraph.downsample(stage);
+        Vertex vertex = Vertex.downsample(stage);
         addWeightAndBias(entries, module + "0.", vertex, ConvNeXtDownsample.NORM_WEIGHT, ConvNeXtDownsample.NORM_BIAS,
                 TensorLayout.VECTOR);
         addWeightAndBias(entries, module + "1.", vertex, ConvNeXtDownsample.CONV_WEIGHT, ConvNeXtDownsample.CONV_BIAS,
@@ -220,7 +220,7 @@ public enum WeightNaming {
         List<Entry> entries = new ArrayList<>();
         for (int index = 0; index < config.depths().get(stage); index++) {
             String module = block(stage, index);
-            String vertex = ConvNeXtGraph.block(stage, index);
+            Vertex vertex = Vertex.block(stage, index);
             // A module's own parameters precede its submodules' in a state dict, so layer scale comes first.
             if (config.hasLayerScale()) {
                 entries.add(new Entry(layerScale(stage, index), vertex, ConvNeXtBlock.GAMMA, layerScaleLayout));
@@ -252,7 +252,7 @@ public enum WeightNaming {
                 ? TensorLayout.POINTWISE_CONV : TensorLayout.LINEAR;
     }
 
-    private static void addWeightAndBias(List<Entry> entries, String module, String vertex, String weightKey,
+    private static void addWeightAndBias(List<Entry> entries, String module, Vertex vertex, String weightKey,
                                          String biasKey, TensorLayout weightLayout) {
         entries.add(new Entry(module + "weight", vertex, weightKey, weightLayout));
         entries.add(new Entry(module + "bias", vertex, biasKey, TensorLayout.VECTOR));

@@ -1,6 +1,6 @@
 package org.convnext4j.model.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.convnext4j.testsupport.ArrayAssert.assertClose;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * smaller than the kernel (convolved with the reachable taps only).
  */
 class DepthwiseKernelsTest {
+
+    /** Max |difference| allowed: float kernels against a double-precision loop, relative above 1. */
+    private static final double TOLERANCE = 1e-5;
 
     private static final int K = Kernels.DEPTHWISE_KERNEL;
     private static final int PAD = K / 2;
@@ -79,23 +82,12 @@ class DepthwiseKernelsTest {
                 }
             }
         }
-        assertClose(expectedOut, out, kernels.name() + " output");
-        assertClose(expectedInputGradient, inputGradient, kernels.name() + " input gradient");
-        assertClose(expectedKernelGradient, kernelGradient, kernels.name() + " kernel gradient");
+        assertClose(expectedOut, out, TOLERANCE, kernels.name() + " output");
+        assertClose(expectedInputGradient, inputGradient, TOLERANCE, kernels.name() + " input gradient");
+        assertClose(expectedKernelGradient, kernelGradient, TOLERANCE, kernels.name() + " kernel gradient");
     }
 
     private static int index(long[] shape, int n, int y, int x, int c) {
         return (int) (((n * shape[1] + y) * shape[2] + x) * shape[3] + c);
-    }
-
-    private static void assertClose(double[] expected, INDArray actual, String what) {
-        double[] values = actual.reshape(actual.length()).toDoubleVector();
-        double worst = 0;
-        double scale = 1;
-        for (int i = 0; i < expected.length; i++) {
-            worst = Math.max(worst, Math.abs(expected[i] - values[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        assertTrue(worst <= 1e-5 * scale, what + ": max |diff| " + worst + " for values up to " + scale);
     }
 }

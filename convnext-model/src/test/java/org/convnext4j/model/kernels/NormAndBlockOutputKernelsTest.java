@@ -1,5 +1,6 @@
 package org.convnext4j.model.kernels;
 
+import static org.convnext4j.testsupport.ArrayAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,10 +16,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class NormAndBlockOutputKernelsTest {
 
+    /** Max |difference| allowed: float kernels against double-precision formulas, relative above 1. */
+    private static final double TOLERANCE = 2e-6;
+
     private static final int ROWS = 3001;      // three chunks of rows at 48 channels
     private static final int CHANNELS = 48;
     private static final int BLOCK_ROWS = 3003;   // 429 samples of 7 rows, three chunks
-
 
     @ParameterizedTest
     @MethodSource("org.convnext4j.model.kernels.KernelImplementations#all")
@@ -42,15 +45,15 @@ class NormAndBlockOutputKernelsTest {
         INDArray dyd = dy.castTo(DataType.DOUBLE);
         INDArray reciprocalStd = Nd4j.math().sqrt(xd.var(false, 1).addi(Kernels.LAYER_NORM_EPS)).rdivi(1.0).reshape(ROWS, 1);
         INDArray normalized = xd.subColumnVector(xd.mean(1).reshape(ROWS, 1)).muliColumnVector(reciprocalStd);
-        assertClose(normalized.mulRowVector(g).addRowVector(bias.castTo(DataType.DOUBLE)), out, "output");
+        assertClose(normalized.mulRowVector(g).addRowVector(bias.castTo(DataType.DOUBLE)), out, TOLERANCE, "output");
         INDArray gdy = dyd.mulRowVector(g);
         INDArray expectedDx = gdy.subColumnVector(gdy.mean(1).reshape(ROWS, 1))
                 .subi(normalized.mulColumnVector(gdy.mul(normalized).mean(1).reshape(ROWS, 1)))
                 .muliColumnVector(reciprocalStd);
-        assertClose(expectedDx, dx, "input gradient");
-        assertClose(expectedDx.sum(0), dxColumnSums, "input gradient column sums");
-        assertClose(dyd.mul(normalized).sum(0), weightGradient, "weight gradient");
-        assertClose(dyd.sum(0), biasGradient, "bias gradient");
+        assertClose(expectedDx, dx, TOLERANCE, "input gradient");
+        assertClose(expectedDx.sum(0), dxColumnSums, TOLERANCE, "input gradient column sums");
+        assertClose(dyd.mul(normalized).sum(0), weightGradient, TOLERANCE, "weight gradient");
+        assertClose(dyd.sum(0), biasGradient, TOLERANCE, "bias gradient");
     }
 
     /**
@@ -75,13 +78,13 @@ class NormAndBlockOutputKernelsTest {
 
         INDArray withInputBias = x.like();
         kernels.layerNorm(x, inputBias, weight, bias, withInputBias, null);
-        assertClose(expected.castTo(DataType.DOUBLE), withInputBias, "input bias added first, inference");
+        assertClose(expected.castTo(DataType.DOUBLE), withInputBias, TOLERANCE, "input bias added first, inference");
         INDArray inPlace = x.dup();
         kernels.layerNorm(inPlace, inputBias, weight, bias, inPlace, saved);
-        assertClose(expected.castTo(DataType.DOUBLE), inPlace, "output written over the input");
+        assertClose(expected.castTo(DataType.DOUBLE), inPlace, TOLERANCE, "output written over the input");
         INDArray dxInPlace = dy.dup();
         kernels.layerNormBackward(dxInPlace, saved, weight, weight.like(), bias.like(), dxInPlace, null);
-        assertClose(expectedDx.castTo(DataType.DOUBLE), dxInPlace, "input gradient written over the output gradient");
+        assertClose(expectedDx.castTo(DataType.DOUBLE), dxInPlace, TOLERANCE, "input gradient written over the output gradient");
     }
 
     @ParameterizedTest
@@ -124,17 +127,11 @@ class NormAndBlockOutputKernelsTest {
         INDArray g = withGamma ? gamma.castTo(DataType.DOUBLE) : Nd4j.ones(DataType.DOUBLE, CHANNELS);
         INDArray biased = m.castTo(DataType.DOUBLE).addRowVector(bias.castTo(DataType.DOUBLE));
         INDArray dBranch = dOut.castTo(DataType.DOUBLE).mulColumnVector(s);
-        assertClose(x.castTo(DataType.DOUBLE).add(biased.mulRowVector(g).mulColumnVector(s)), out, "output");
-        assertClose(dBranch.mulRowVector(g), dM, "dL/dm");
+        assertClose(x.castTo(DataType.DOUBLE).add(biased.mulRowVector(g).mulColumnVector(s)), out, TOLERANCE, "output");
+        assertClose(dBranch.mulRowVector(g), dM, TOLERANCE, "dL/dm");
         if (withGamma) {
-            assertClose(dBranch.mul(biased).sum(0), gammaGradient, "gamma gradient");
+            assertClose(dBranch.mul(biased).sum(0), gammaGradient, TOLERANCE, "gamma gradient");
         }
-        assertClose(dBranch.mulRowVector(g).sum(0), biasGradient, "bias gradient");
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        double scale = Math.max(1, expected.amaxNumber().doubleValue());
-        double worst = expected.sub(actual.castTo(DataType.DOUBLE).reshape(expected.shape())).amaxNumber().doubleValue();
-        assertTrue(worst <= 2e-6 * scale, what + ": max |diff| " + worst + " for values up to " + scale);
+        assertClose(dBranch.mulRowVector(g).sum(0), biasGradient, TOLERANCE, "bias gradient");
     }
 }

@@ -1,10 +1,9 @@
 package org.convnext4j.model.layers;
 
+import static org.convnext4j.testsupport.ArrayAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +36,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * reuse working arrays by shape), and the same inference output through a whole graph.
  */
 class HandWrittenLayerTest {
+
+    /** Max |difference| allowed: the hand-written runtime against DL4J's generic one; relative down to 1e-3, as gradients are small. */
+    private static final double TOLERANCE = 2e-5;
+    private static final double SCALE_FLOOR = 1e-3;
 
     private static final int CLASSES = 3;
     private static final String INPUT_GRADIENT = "input gradient";
@@ -120,7 +123,7 @@ class HandWrittenLayerTest {
         graph.setInputs(input);
         graph.setLabels(labels);
         graph.computeGradientAndScore();
-        assertClose(fresh, graph.getGradientsViewArray(), "gradients after an inference pass");
+        assertClose(fresh, graph.getGradientsViewArray(), TOLERANCE, SCALE_FLOOR, "gradients after an inference pass");
     }
 
     /** The stem reads the images element by element: a view into a larger batch or an f-order array must read as its values. */
@@ -131,8 +134,8 @@ class HandWrittenLayerTest {
         INDArray batch = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
         INDArray view = batch.get(NDArrayIndex.interval(1, 3));
         INDArray expected = graph.outputSingle(view.dup('c'));
-        assertClose(expected, graph.outputSingle(view), "output for a view");
-        assertClose(expected, graph.outputSingle(view.dup('f')), "output for f-order images");
+        assertClose(expected, graph.outputSingle(view), TOLERANCE, SCALE_FLOOR, "output for a view");
+        assertClose(expected, graph.outputSingle(view.dup('f')), TOLERANCE, SCALE_FLOOR, "output for f-order images");
     }
 
     /** A four-stage network on 32 px images, {@code blocksPerStage} blocks of 8, 8, 16 and 16 channels. */
@@ -167,9 +170,9 @@ class HandWrittenLayerTest {
             }
             assertEquals(expected.keySet(), actual.keySet());
             for (String key : expected.keySet()) {
-                assertClose(expected.get(key), actual.get(key), key + " at batch " + batch);
+                assertClose(expected.get(key), actual.get(key), TOLERANCE, SCALE_FLOOR, key + " at batch " + batch);
             }
-            assertClose(expectedGraph.outputSingle(input), actualGraph.outputSingle(input), "inference output at batch " + batch);
+            assertClose(expectedGraph.outputSingle(input), actualGraph.outputSingle(input), TOLERANCE, SCALE_FLOOR, "inference output at batch " + batch);
         }
     }
 
@@ -206,13 +209,6 @@ class HandWrittenLayerTest {
         graph.init();
         graph.initGradientsView();   // DL4J creates the gradient views lazily, at the first graph-level backprop
         return graph;
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()), what + " shape");
-        double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);
-        double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(maxDiff <= 2e-5 * scale, what + ": max |diff| " + maxDiff + " for values up to " + scale);
     }
 
     static final class ReferenceStem extends ConvNeXtStem {

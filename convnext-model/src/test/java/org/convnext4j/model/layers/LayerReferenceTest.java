@@ -1,6 +1,6 @@
 package org.convnext4j.model.layers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.convnext4j.testsupport.ArrayAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -10,6 +10,7 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.DoublePrecision;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,32 +36,32 @@ class LayerReferenceTest {
 
         double[][][][] x = PlainReference.toNhwc(input.permute(0, 2, 3, 1));
         double[][][][] stem = PlainReference.layerNorm(
-                PlainReference.patchConv(x, param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.CONV_WEIGHT),
-                        param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.CONV_BIAS), 4),
-                param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.NORM_WEIGHT), param(graph, ConvNeXtGraph.STEM, ConvNeXtStem.NORM_BIAS));
-        assertClose(PlainReference.fromNhwc(stem), acts.get(ConvNeXtGraph.STEM), "stem");
+                PlainReference.patchConv(x, param(graph, Vertex.STEM.name(), ConvNeXtStem.CONV_WEIGHT),
+                        param(graph, Vertex.STEM.name(), ConvNeXtStem.CONV_BIAS), 4),
+                param(graph, Vertex.STEM.name(), ConvNeXtStem.NORM_WEIGHT), param(graph, Vertex.STEM.name(), ConvNeXtStem.NORM_BIAS));
+        assertClose(PlainReference.fromNhwc(stem), acts.get(Vertex.STEM.name()), TOLERANCE, "stem");
 
-        String previousVertex = ConvNeXtGraph.STEM;
+        String previousVertex = Vertex.STEM.name();
         for (int s = 0; s < 4; s++) {
             if (s > 0) {
-                String ds = ConvNeXtGraph.downsample(s);
+                String ds = Vertex.downsample(s).name();
                 double[][][][] normed = PlainReference.layerNorm(PlainReference.toNhwc(acts.get(previousVertex)),
                         param(graph, ds, ConvNeXtDownsample.NORM_WEIGHT), param(graph, ds, ConvNeXtDownsample.NORM_BIAS));
                 double[][][][] down = PlainReference.patchConv(normed, param(graph, ds, ConvNeXtDownsample.CONV_WEIGHT),
                         param(graph, ds, ConvNeXtDownsample.CONV_BIAS), 2);
-                assertClose(PlainReference.fromNhwc(down), acts.get(ds), ds);
+                assertClose(PlainReference.fromNhwc(down), acts.get(ds), TOLERANCE, ds);
                 previousVertex = ds;
             }
             for (int b = 0; b < config.depths().get(s); b++) {
-                String block = ConvNeXtGraph.block(s, b);
+                String block = Vertex.block(s, b).name();
                 double[][][][] branch = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(previousVertex)),
                         params(graph, block), true);
-                assertClose(acts.get(previousVertex).add(PlainReference.fromNhwc(branch)), acts.get(block), block + " (branch + residual)");
+                assertClose(acts.get(previousVertex).add(PlainReference.fromNhwc(branch)), acts.get(block), TOLERANCE, block + " (branch + residual)");
                 previousVertex = block;
             }
         }
-        double[][] logits = PlainReference.head(PlainReference.toNhwc(acts.get(previousVertex)), params(graph, ConvNeXtGraph.HEAD));
-        assertClose(Nd4j.create(logits), acts.get(ConvNeXtGraph.HEAD), "head");
+        double[][] logits = PlainReference.head(PlainReference.toNhwc(acts.get(previousVertex)), params(graph, Vertex.HEAD.name()));
+        assertClose(Nd4j.create(logits), acts.get(Vertex.HEAD.name()), TOLERANCE, "head");
     }
 
     @Test
@@ -68,14 +69,14 @@ class LayerReferenceTest {
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(
                 new ConvNeXtConfig(List.of(1, 1, 1, 1), List.of(8, 8, 8, 8), false, 0.0, 0.0, 1.0, 3), 32, 1, DataType.DOUBLE, new NoOp()));
         graph.init();
-        String block = ConvNeXtGraph.block(0, 0);
+        String block = Vertex.block(0, 0).name();
         assertTrue(!params(graph, block).containsKey(ConvNeXtBlock.GAMMA), "no gamma parameter without layer scale");
         Nd4j.getRandom().setSeed(12);
         graph.params().addi(Nd4j.randn(DataType.DOUBLE, graph.params().shape()).muli(0.2));
         Map<String, INDArray> acts = graph.feedForward(Nd4j.randn(DataType.DOUBLE, 1, 3, 32, 32), false);
-        double[][][][] branch = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(ConvNeXtGraph.STEM)),
+        double[][][][] branch = PlainReference.blockBranch(PlainReference.toNhwc(acts.get(Vertex.STEM.name())),
                 params(graph, block), false);
-        assertClose(acts.get(ConvNeXtGraph.STEM).add(PlainReference.fromNhwc(branch)), acts.get(block), block);
+        assertClose(acts.get(Vertex.STEM.name()).add(PlainReference.fromNhwc(branch)), acts.get(block), TOLERANCE, block);
     }
 
     private static INDArray param(ComputationGraph graph, String vertex, String key) {
@@ -84,11 +85,5 @@ class LayerReferenceTest {
 
     private static Map<String, INDArray> params(ComputationGraph graph, String vertex) {
         return new HashMap<>(graph.getVertex(vertex).paramTable(false));
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what + " shape");
-        double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(maxDiff <= TOLERANCE, what + ": max |diff| " + maxDiff + " > " + TOLERANCE);
     }
 }

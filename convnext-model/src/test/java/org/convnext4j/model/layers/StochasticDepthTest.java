@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -34,9 +35,9 @@ class StochasticDepthTest {
         ConvNeXtConfig config = new ConvNeXtConfig(List.of(1, 1, 2, 1), List.of(8, 8, 8, 8), false, 0.4, 1.0, 1.0, 3);
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, 32, 1, DataType.FLOAT, new NoOp()));
         graph.init();
-        assertEquals(0.0, rateOf(graph, ConvNeXtGraph.block(0, 0)), "the first block has rate 0");
-        assertEquals(0.2, rateOf(graph, ConvNeXtGraph.block(2, 0)), 1e-12);
-        assertEquals(0.4, rateOf(graph, ConvNeXtGraph.block(3, 0)), 1e-12);
+        assertEquals(0.0, rateOf(graph, Vertex.block(0, 0)), "the first block has rate 0");
+        assertEquals(0.2, rateOf(graph, Vertex.block(2, 0)), 1e-12);
+        assertEquals(0.4, rateOf(graph, Vertex.block(3, 0)), 1e-12);
     }
 
     /** In training a block's output is, per sample, its input (branch dropped) or input + branch/(1 − rate). */
@@ -69,8 +70,8 @@ class StochasticDepthTest {
         assertTrue(dropped > 0 && dropped < samples, dropped + " of " + samples + " samples dropped at rate " + rate);
     }
 
-    private static double rateOf(ComputationGraph graph, String vertex) {
-        LayerVertex layer = (LayerVertex) graph.getConfiguration().getVertices().get(vertex);
+    private static double rateOf(ComputationGraph graph, Vertex vertex) {
+        LayerVertex layer = (LayerVertex) graph.getConfiguration().getVertices().get(vertex.name());
         return ((ConvNeXtBlock) layer.getLayerConf().getLayer()).getDropPathRate();
     }
 

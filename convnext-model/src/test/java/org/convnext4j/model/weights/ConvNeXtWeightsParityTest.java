@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,12 +46,12 @@ class ConvNeXtWeightsParityTest {
             List<INDArray> stages = ConvNeXtGraph.stageFeatures(graph, WeightFixtures.CONFIG, input);
             Map<String, Double> result = new LinkedHashMap<>();
             // Our activations are NHWC; the references are NCHW.
-            result.put("stem", maxAbsDiff(activations.get(ConvNeXtGraph.STEM).permute(0, 3, 1, 2), io.get("stem")));
+            result.put("stem", maxAbsDiff(activations.get(Vertex.STEM.name()).permute(0, 3, 1, 2), io.get("stem")));
             for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
                 String name = WeightFixtures.STAGES.get(stage);
                 result.put(name, maxAbsDiff(stages.get(stage), io.get(name)));
             }
-            result.put("logits", maxAbsDiff(activations.get(ConvNeXtGraph.HEAD), io.get("logits")));
+            result.put("logits", maxAbsDiff(activations.get(Vertex.HEAD.name()), io.get("logits")));
             return result;
         });
 

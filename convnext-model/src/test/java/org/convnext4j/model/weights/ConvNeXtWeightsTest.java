@@ -17,6 +17,7 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -26,11 +27,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 
 class ConvNeXtWeightsTest {
 
-    private static final String HEAD_FC_W = ConvNeXtGraph.HEAD + "_fcW";
-    private static final String HEAD_FC_B = ConvNeXtGraph.HEAD + "_fcB";
+    private static final String HEAD_FC_W = Vertex.HEAD.name() + "_fcW";
+    private static final String HEAD_FC_B = Vertex.HEAD.name() + "_fcB";
 
     @TempDir
     Path dir;
@@ -90,20 +92,20 @@ class ConvNeXtWeightsTest {
     @Test
     void timmSmallModelsKeepTheirMlpAsOneByOneConvolutions() {
         ConvNeXtConfig atto = ConvNeXtVariants.get("convnext_atto").withNumClasses(10);
-        ComputationGraph graph = ConvNeXtGraph.create(atto, 32, 3, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(atto, 32, 3, DataType.FLOAT, new NoOp());
         Map<String, INDArray> timm = ConvNeXtWeights.export(graph, atto, WeightNaming.TIMM);
         assertArrayEquals(new long[] {160, 40, 1, 1}, timm.get("stages.0.blocks.0.mlp.fc1.weight").shape());
         assertArrayEquals(new long[] {320, 1280, 1, 1}, timm.get("stages.3.blocks.1.mlp.fc2.weight").shape());
         assertArrayEquals(new long[] {160, 40}, ConvNeXtWeights.export(graph, atto, WeightNaming.OFFICIAL)
                 .get("stages.0.0.pwconv1.weight").shape(), "the official names keep Linear's shape");
 
-        ComputationGraph fromConvolutions = ConvNeXtGraph.create(atto, 32, 4, DataType.FLOAT);
+        ComputationGraph fromConvolutions = ConvNeXtGraph.create(atto, 32, 4, DataType.FLOAT, new NoOp());
         ConvNeXtWeights.load(fromConvolutions, atto, timm, false);
         assertEquals(graph.params(), fromConvolutions.params());
 
         Map<String, INDArray> asLinear = new LinkedHashMap<>();
         timm.forEach((name, tensor) -> asLinear.put(name, name.contains(".mlp.fc") && tensor.rank() == 4 ? tensor.reshape(tensor.size(0), tensor.size(1)) : tensor));
-        ComputationGraph fromLinear = ConvNeXtGraph.create(atto, 32, 5, DataType.FLOAT);
+        ComputationGraph fromLinear = ConvNeXtGraph.create(atto, 32, 5, DataType.FLOAT, new NoOp());
         ConvNeXtWeights.load(fromLinear, atto, asLinear, false);
         assertEquals(graph.params(), fromLinear.params());
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,11 +57,11 @@ class V2ParityTest {
             Map<String, INDArray> activations = graph.feedForward(input, false);
             List<INDArray> stages = ConvNeXtGraph.stageFeatures(graph, CONFIG, input);
             Map<String, Double> result = new LinkedHashMap<>();
-            result.put("stem", maxAbsDiff(activations.get(ConvNeXtGraph.STEM).permute(0, 3, 1, 2), io.get("stem")));
+            result.put("stem", maxAbsDiff(activations.get(Vertex.STEM.name()).permute(0, 3, 1, 2), io.get("stem")));
             for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
                 result.put("stage" + stage, maxAbsDiff(stages.get(stage), io.get("stage" + stage)));
             }
-            result.put("logits", maxAbsDiff(activations.get(ConvNeXtGraph.HEAD), io.get("logits")));
+            result.put("logits", maxAbsDiff(activations.get(Vertex.HEAD.name()), io.get("logits")));
             return result;
         });
         diffs.forEach((name, diff) -> assertTrue(diff <= DOUBLE_TOLERANCE, file + " float64 " + name + ": max |diff| " + diff));
@@ -134,13 +135,13 @@ class V2ParityTest {
         Map<String, INDArray> reference = read("convnextv2_test_fcmae_io.safetensors");
         Map<String, Double> diffs = WeightFixtures.inDouble(() -> {
             ComputationGraph graph = WeightFixtures.graph(CONFIG, DataType.DOUBLE);
-            INDArray freshHead = graph.getLayer(ConvNeXtGraph.HEAD).params().dup();
+            INDArray freshHead = graph.getLayer(Vertex.HEAD.name()).params().dup();
             assertEquals(ConvNeXtWeights.Head.NEW_NORM_AND_CLASSIFIER, ConvNeXtWeights.load(graph, CONFIG, tensors, true));
-            assertEquals(freshHead, graph.getLayer(ConvNeXtGraph.HEAD).params(), "the head is the network's own");
+            assertEquals(freshHead, graph.getLayer(Vertex.HEAD.name()).params(), "the head is the network's own");
             INDArray input = io().get("input").castTo(DataType.DOUBLE);
             List<INDArray> stages = ConvNeXtGraph.stageFeatures(graph, CONFIG, input);
             Map<String, Double> result = new LinkedHashMap<>();
-            result.put("stem", maxAbsDiff(graph.feedForward(input, false).get(ConvNeXtGraph.STEM).permute(0, 3, 1, 2),
+            result.put("stem", maxAbsDiff(graph.feedForward(input, false).get(Vertex.STEM.name()).permute(0, 3, 1, 2),
                     reference.get("stem")));
             for (int stage = 0; stage < ConvNeXtConfig.STAGES; stage++) {
                 result.put("stage" + stage, maxAbsDiff(stages.get(stage), reference.get("stage" + stage)));

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 
 /** The PyTorch fixtures of {@code src/test/resources/fixtures} (see its README) and the network they fit. */
 final class WeightFixtures {
@@ -69,7 +70,7 @@ final class WeightFixtures {
     }
 
     static ComputationGraph graph(ConvNeXtConfig config, DataType dataType) {
-        return ConvNeXtGraph.create(config, IMAGE_SIZE, SEED, dataType);
+        return ConvNeXtGraph.create(config, IMAGE_SIZE, SEED, dataType, new NoOp());
     }
 
     /** Runs {@code body} with ND4J's default data types set to DOUBLE, then restores the previous ones. */

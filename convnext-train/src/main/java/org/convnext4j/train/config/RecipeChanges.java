@@ -6,26 +6,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * What a resumed run may change in its recipe. The keys in {@link #FIXED} make the saved network or
- * the position within its epoch mean something else (the architecture and input, the frozen stages,
- * the data's order and batching), so a change is refused; every other key (the optimizer, the
- * schedule, augmentation, EMA, workers, checkpoint and log cadence, …) is applied for real.
+ * What a resumed run may change in its recipe, as each key's {@link RecipeKey#onResume()} says. The keys in
+ * {@link #FIXED} make the saved network or the position within its epoch mean something else (the
+ * architecture and input, the frozen stages, the data's order and batching), so a change is refused;
+ * every other key (the optimizer, the schedule, augmentation, EMA, workers, checkpoint and log cadence, …)
+ * is applied for real.
  *
  * @param changed the keys that differ, as {@code key: saved -> now} in recipe order
  */
 public record RecipeChanges(List<String> changed) {
 
     /** Keys a resumed run cannot change; each is named when it differs. */
-    public static final Set<String> FIXED = Set.of(
-            "model.variant", "model.num_classes", "model.image_size", "model.drop_path_rate", "model.layer_scale_init",
-            "model.head_init_scale", "model.freeze_stages",
-            "data.root", "data.train_split", "data.batch_size", "data.per_class_limit", "data.fraction",
-            "training.update_freq", "training.seed");
+    public static final Set<String> FIXED = paths(RecipeKey.OnResume.REFUSED);
 
     /** Keys that only matter to a fresh run: a resumed one starts from its checkpoint. */
-    private static final Set<String> IGNORED = Set.of("model.pretrained");
+    private static final Set<String> IGNORED = paths(RecipeKey.OnResume.IGNORED);
 
     /**
      * The differences between a checkpoint's recipe and the recipe a run resumes with.
@@ -56,6 +54,11 @@ public record RecipeChanges(List<String> changed) {
         List<String> keys = new ArrayList<>();
         changed.forEach(c -> keys.add(c.substring(0, c.indexOf(':'))));
         return keys;
+    }
+
+    private static Set<String> paths(RecipeKey.OnResume onResume) {
+        return RecipeKeys.ALL.stream().filter(key -> key.onResume() == onResume).map(RecipeKey::path)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     static Map<String, Object> flatten(String prefix, Map<?, ?> tree, Map<String, Object> into) {

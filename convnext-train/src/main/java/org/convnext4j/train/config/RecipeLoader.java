@@ -1,5 +1,7 @@
 package org.convnext4j.train.config;
 
+import static org.convnext4j.train.config.RecipeKeys.*;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.convnext4j.data.EvalTransform;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -46,35 +47,13 @@ public final class RecipeLoader {
         }
     }
 
-    public static String toYaml(Recipe r) {
+    public static String toYaml(Recipe recipe) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("model", section(
-                "variant", r.model().variant(), "num_classes", r.model().numClasses(), "image_size", r.model().imageSize(),
-                "drop_path_rate", r.model().dropPathRate(), "layer_scale_init", r.model().layerScaleInit(),
-                "head_init_scale", r.model().headInitScale(), "pretrained", r.model().pretrained(),
-                "freeze_stages", r.model().freezeStages()));
-        root.put("data", section(
-                "root", r.data().root(), "train_split", r.data().trainSplit(), "val_split", r.data().valSplit(),
-                "batch_size", r.data().batchSize(), "workers", r.data().workers(),
-                "per_class_limit", r.data().perClassLimit(), "fraction", r.data().fraction()));
-        root.put("augment", section(
-                "scale", r.augment().scale(), "ratio", r.augment().ratio(), "hflip", r.augment().hflip(),
-                "rand_augment", r.augment().randAugment(), "color_jitter", r.augment().colorJitter(),
-                "reprob", r.augment().reprob(), "mixup", r.augment().mixup(), "cutmix", r.augment().cutmix(),
-                "mixup_switch_prob", r.augment().mixupSwitchProb(), "label_smoothing", r.augment().labelSmoothing(),
-                "eval_crop_pct", r.augment().evalCropPct()));
-        root.put("optimizer", section(
-                "lr", r.optimizer().lr(), "weight_decay", r.optimizer().weightDecay(), "betas", r.optimizer().betas(),
-                "eps", r.optimizer().eps(), "layer_decay", r.optimizer().layerDecay(),
-                "layer_decay_type", r.optimizer().layerDecayType().yamlName(), "clip_grad", r.optimizer().clipGrad()));
-        root.put("schedule", section(
-                "epochs", r.schedule().epochs(), "warmup_epochs", r.schedule().warmupEpochs(), "min_lr", r.schedule().minLr(),
-                "weight_decay_end", r.schedule().weightDecayEnd()));
-        root.put("training", section(
-                "update_freq", r.training().updateFreq(), "ema", r.training().ema(), "ema_decay", r.training().emaDecay(),
-                "seed", r.training().seed(), "save_every", r.training().saveEvery(), "keep_last", r.training().keepLast(),
-                "log_every", r.training().logEvery()));
-        root.put("output", section("dir", r.output().dir()));
+        for (RecipeKey<?> key : RecipeKeys.ALL) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> section = (Map<String, Object>) root.computeIfAbsent(key.section(), s -> new LinkedHashMap<>());
+            section.put(key.name(), key.yaml(recipe));
+        }
         return new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build()).dumpToString(root);
     }
 
@@ -83,43 +62,55 @@ public final class RecipeLoader {
         return RecipeChanges.flatten(parseTree("recipe", toYaml(recipe)));
     }
 
+    /** The optimizer of a recipe that leaves every {@code optimizer.*} key out. */
+    public static Recipe.Optimizer defaultOptimizer() {
+        return optimizer(ConfigReader.root("defaults", Map.of()).section("optimizer"));
+    }
+
+    /** The schedule of a recipe that leaves every {@code schedule.*} key out. */
+    public static Recipe.Schedule defaultSchedule() {
+        return schedule(ConfigReader.root("defaults", Map.of()).section("schedule"));
+    }
+
     private static Recipe bind(ConfigReader root) {
         ConfigReader m = root.section("model");
-        Recipe.Model model = new Recipe.Model(m.string("variant", null), m.optionalInteger("num_classes"),
-                m.integer("image_size", 224), m.number("drop_path_rate", 0.1), m.optionalNumber("layer_scale_init"),
-                m.number("head_init_scale", 1.0), m.string("pretrained", null), m.integer("freeze_stages", 0));
+        Recipe.Model model = new Recipe.Model(m.read(VARIANT), m.read(NUM_CLASSES), m.read(IMAGE_SIZE), m.read(DROP_PATH_RATE),
+                m.read(LAYER_SCALE_INIT), m.read(HEAD_INIT_SCALE), m.read(PRETRAINED), m.read(FREEZE_STAGES));
         m.finish();
         ConfigReader d = root.section("data");
-        Recipe.Data data = new Recipe.Data(d.string("root", null), d.string("train_split", "train"),
-                d.string("val_split", "val"), d.integer("batch_size", 64), d.integer("workers", 2),
-                d.optionalInteger("per_class_limit"), d.number("fraction", 1.0));
+        Recipe.Data data = new Recipe.Data(d.read(ROOT), d.read(TRAIN_SPLIT), d.read(VAL_SPLIT), d.read(BATCH_SIZE),
+                d.read(WORKERS), d.read(PER_CLASS_LIMIT), d.read(FRACTION));
         d.finish();
         ConfigReader a = root.section("augment");
-        Recipe.Augment augment = new Recipe.Augment(a.numbers("scale", List.of(0.08, 1.0), 2),
-                a.numbers("ratio", List.of(3.0 / 4, 4.0 / 3), 2), a.number("hflip", 0.5),
-                a.string("rand_augment", "rand-m9-mstd0.5-inc1"), a.number("color_jitter", 0.4), a.number("reprob", 0.25),
-                a.number("mixup", 0.8), a.number("cutmix", 1.0), a.number("mixup_switch_prob", 0.5),
-                a.number("label_smoothing", 0.1), a.number("eval_crop_pct", EvalTransform.DEFAULT_CROP_PCT));
+        Recipe.Augment augment = new Recipe.Augment(a.read(SCALE), a.read(RATIO), a.read(HFLIP), a.read(RAND_AUGMENT),
+                a.read(COLOR_JITTER), a.read(REPROB), a.read(MIXUP), a.read(CUTMIX), a.read(MIXUP_SWITCH_PROB),
+                a.read(LABEL_SMOOTHING), a.read(EVAL_CROP_PCT));
         a.finish();
-        ConfigReader o = root.section("optimizer");
-        Recipe.Optimizer optimizer = new Recipe.Optimizer(o.number("lr", 4e-3), o.number("weight_decay", 0.05),
-                o.numbers("betas", List.of(0.9, 0.999), 2), o.number("eps", 1e-8), o.number("layer_decay", 1.0),
-                o.layerDecayScheme("layer_decay_type"), o.optionalNumber("clip_grad"));
-        o.finish();
-        ConfigReader s = root.section("schedule");
-        Recipe.Schedule schedule = new Recipe.Schedule(s.integer("epochs", 300), s.number("warmup_epochs", 20),
-                s.number("min_lr", 1e-6), s.optionalNumber("weight_decay_end"));
-        s.finish();
+        Recipe.Optimizer optimizer = optimizer(root.section("optimizer"));
+        Recipe.Schedule schedule = schedule(root.section("schedule"));
         ConfigReader t = root.section("training");
-        Recipe.Training training = new Recipe.Training(t.integer("update_freq", 1), t.bool("ema", false),
-                t.number("ema_decay", 0.9999), t.integer("seed", 0), t.integer("save_every", 1), t.integer("keep_last", 3),
-                t.integer("log_every", 50));
+        Recipe.Training training = new Recipe.Training(t.read(UPDATE_FREQ), t.read(EMA), t.read(EMA_DECAY), t.read(SEED),
+                t.read(SAVE_EVERY), t.read(KEEP_LAST), t.read(LOG_EVERY));
         t.finish();
         ConfigReader out = root.section("output");
-        Recipe.Output output = new Recipe.Output(out.string("dir", "runs/" + model.variant()));
+        Recipe.Output output = new Recipe.Output(out.read(DIR, "runs/" + model.variant()));
         out.finish();
         root.finish();
         return new Recipe(model, data, augment, optimizer, schedule, training, output);
+    }
+
+    private static Recipe.Optimizer optimizer(ConfigReader o) {
+        Recipe.Optimizer optimizer = new Recipe.Optimizer(o.read(LR), o.read(WEIGHT_DECAY), o.read(BETAS), o.read(EPS),
+                o.read(LAYER_DECAY), o.read(LAYER_DECAY_TYPE), o.read(CLIP_GRAD));
+        o.finish();
+        return optimizer;
+    }
+
+    private static Recipe.Schedule schedule(ConfigReader s) {
+        Recipe.Schedule schedule = new Recipe.Schedule(s.read(EPOCHS), s.read(WARMUP_EPOCHS), s.read(MIN_LR),
+                s.read(WEIGHT_DECAY_END));
+        s.finish();
+        return schedule;
     }
 
     @SuppressWarnings("unchecked")
@@ -163,11 +154,4 @@ public final class RecipeLoader {
         node.put(keys[keys.length - 1], value);
     }
 
-    private static Map<String, Object> section(Object... keyValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
-    }
 }

@@ -241,9 +241,9 @@ public final class Trainer {
         }
     }
 
+    /** The head's learning rate at the current step (the others are layer-decayed copies). */
     private double learningRate() {
-        return graph.getLayer(org.convnext4j.model.ConvNeXtGraph.HEAD).conf().getLayer()
-                .getUpdaterByParam(org.convnext4j.model.layers.ConvNeXtHead.FC_WEIGHT).getLearningRate((int) state.step(), 0);
+        return run.optimizer().learningRate().valueAt(Math.toIntExact(state.step()), 0);
     }
 
     /** A run stopped because the loss became NaN or infinite. */

@@ -18,6 +18,7 @@ import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelFile;
 import org.convnext4j.model.io.ModelInfo;
+import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.model.weights.ConvNeXtWeights;
 import org.convnext4j.model.weights.PyTorchCheckpoint;
 import org.convnext4j.model.weights.WeightFiles;
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything a {@link Trainer} works on, assembled from a recipe: the data, the network (fresh,
- * from pretrained weights, or resumed from a checkpoint), EMA, the state so far and where it all goes.
+ * from pretrained weights, or resumed from a checkpoint) and the optimizer configured into it, EMA, the
+ * state so far and where it all goes.
  */
 public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, CheckpointStore store, ComputationGraph graph,
-                          ModelInfo info, ImageFolderIterator train, ImageFolderIterator val, Ema ema, TrainState state,
+                          AdamW optimizer, ModelInfo info, ImageFolderIterator train, ImageFolderIterator val, Ema ema, TrainState state,
                           MixupCutmix.Settings mixing) implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -67,6 +69,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
                     + " has " + trainFolder.size() + " training images: not one whole batch");
         }
         long stepsPerEpoch = stepsPerEpoch(train.numBatches(), recipe.training().updateFreq());
+        AdamW optimizer = OptimizerSetup.adamW(recipe.optimizer(), recipe.schedule(), stepsPerEpoch, recipe.model().freezeStages());
 
         store.recover();   // what a killed save left, before the newest checkpoint is looked for
         Path checkpoint = resolveResume(resume, store);
@@ -85,7 +88,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             }
             // The optimizer and its schedule come from this recipe, not from the saved graph: the saved
             // weights and Adam moments go into a network configured afresh (same architecture, same layout).
-            graph = newGraph(info.config(), recipe, imageSize, stepsPerEpoch);
+            graph = newGraph(info.config(), optimizer, recipe, imageSize);
             graph.params().assign(loaded.graph().params());
             graph.getUpdater().getStateViewArray().assign(loaded.graph().getUpdater().getStateViewArray());
             if (!changes.changed().isEmpty()) {
@@ -112,7 +115,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
             ConvNeXtConfig config = variant.withNumClasses(classes).withDropPathRate(m.dropPathRate())
                     .withLayerScaleInit(m.layerScaleInit() == null ? variant.layerScaleInit() : m.layerScaleInit())
                     .withHeadInitScale(m.headInitScale());
-            graph = newGraph(config, recipe, imageSize, stepsPerEpoch);
+            graph = newGraph(config, optimizer, recipe, imageSize);
             if (m.pretrained() != null) {
                 loadPretrained(graph, config, Path.of(m.pretrained()));
             }
@@ -124,7 +127,7 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
                 recipe.augment().mixupSwitchProb(), recipe.augment().labelSmoothing());
         String yaml = RecipeLoader.toYaml(recipe);
         Files.writeString(outputDir.resolve("recipe.yaml"), yaml);
-        return new TrainingRun(recipe, yaml, outputDir, store, graph, info, train, val, ema, state, mixing);
+        return new TrainingRun(recipe, yaml, outputDir, store, graph, optimizer, info, train, val, ema, state, mixing);
     }
 
     /** Stops the data loaders' decoding threads. */
@@ -157,11 +160,10 @@ public record TrainingRun(Recipe recipe, String recipeYaml, Path outputDir, Chec
         }
     }
 
-    /** A network of this architecture, initialised from the recipe's seed, trained as the recipe says. */
-    private static ComputationGraph newGraph(ConvNeXtConfig config, Recipe recipe, int imageSize, long stepsPerEpoch) {
+    /** A network of this architecture, initialised from the recipe's seed, trained by {@code optimizer}. */
+    private static ComputationGraph newGraph(ConvNeXtConfig config, AdamW optimizer, Recipe recipe, int imageSize) {
         ComputationGraph graph = new ComputationGraph(ConvNeXtGraph.configuration(config, imageSize, recipe.training().seed(),
-                DataType.FLOAT, OptimizerSetup.adamW(recipe.optimizer(), recipe.schedule(), stepsPerEpoch,
-                        recipe.model().freezeStages()).perLayer(config)));
+                DataType.FLOAT, optimizer.perLayer(config)));
         graph.init();
         return graph;
     }

@@ -1,9 +1,9 @@
 package org.convnext4j.train.optim;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.train.config.Recipe;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** A recipe's optimizer and schedule as the model's {@link AdamW}, with epochs turned into optimizer steps. */
@@ -22,11 +22,11 @@ public final class OptimizerSetup {
     }
 
     /** The parameters training changes: those of every layer but the frozen stem and stages. */
-    public static long trainableParams(ComputationGraph graph, int freezeStages) {
+    public static long trainableParams(ComputationGraph graph, ConvNeXtConfig config, int freezeStages) {
         long trainable = 0;
-        for (Layer layer : graph.getLayers()) {
-            if (ConvNeXtGraph.stageOf(layer.conf().getLayer().getLayerName()) >= freezeStages) {
-                trainable += layer.numParams();
+        for (Vertex vertex : Vertex.all(config)) {
+            if (vertex.stage() >= freezeStages) {
+                trainable += graph.getLayer(vertex.name()).numParams();
             }
         }
         return trainable;

@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
 
 class CheckpointStoreTest {
 
@@ -33,7 +34,7 @@ class CheckpointStoreTest {
     @Test
     void savesLoadsFindsTheNewestAndPrunes() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT, new Adam(1e-3));
         Ema ema = Ema.of(graph, 0.99);
         TrainState first = new TrainState(1, 0, 10, 0.5, 0, -1, -1);
         TrainState second = new TrainState(2, 0, 20, 0.6, 1, -1, -1);
@@ -62,7 +63,7 @@ class CheckpointStoreTest {
     @Test
     void aFailedSaveLeavesTheLastGoodCheckpointAndNoDebris() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT, new Adam(1e-3));
         TrainState good = new TrainState(1, 0, 10, 0.5, 0, -1, -1);
         Path goodPath = store.save(CheckpointStore.name(good), graph, info, null, good, "r\n");
         // fails after model.zip was written (no recipe text)
@@ -86,7 +87,7 @@ class CheckpointStoreTest {
     @Test
     void aKilledReplacementIsRecovered() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
-        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT);
+        ComputationGraph graph = ConvNeXtGraph.create(config, 32, 1, DataType.FLOAT, new Adam(1e-3));
         TrainState first = new TrainState(1, 0, 10, 0.5, 0, -1, -1);
         TrainState second = new TrainState(2, 0, 20, 0.6, 1, -1, -1);
         Path checkpoints = dir.resolve("checkpoints");

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.optim.OptimizerSetup;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class FineTuneTest {
 
     @Test
     void pretrainedBackboneWithANewHead() throws IOException {
-        Path first = TinyImageFolder.create(dir.resolve("abc"), List.of("a", "b", "c"), 4, 1);
-        Path second = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        Path first = ImageFolders.learnable(dir.resolve("abc"), List.of("a", "b", "c"), 4, 1);
+        Path second = ImageFolders.learnable(dir.resolve("xy"), List.of("x", "y"), 4, 1);
         TrainingRun pretraining = TrainingRun.prepare(RecipeLoader.parse("t", yaml(first, dir.resolve("pre"), null), List.of()), null);
         new Trainer(pretraining).train();
         pretraining.close();
@@ -36,7 +37,7 @@ class FineTuneTest {
         Map<String, INDArray> after = finetune.graph().paramTable();
         assertEquals(List.of("x", "y"), finetune.info().classNames());
         for (Map.Entry<String, INDArray> e : before.entrySet()) {
-            if (e.getKey().startsWith(ConvNeXtGraph.HEAD + "_fc")) {
+            if (e.getKey().startsWith(Vertex.HEAD.name() + "_fc")) {
                 assertNotEquals(List.of(e.getValue().shape()), List.of(after.get(e.getKey()).shape()));
             } else {
                 assertEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " carried over");
@@ -46,7 +47,7 @@ class FineTuneTest {
         after.forEach((k, v) -> start.put(k, v.dup()));
         new Trainer(finetune).train();
         finetune.close();
-        assertEquals(2, finetune.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        assertEquals(2, finetune.graph().getParam(Vertex.HEAD.name() + "_fcB").length());
         // freeze_stages 2: the stem and stages 0 and 1 (with stage 1's downsampling) keep their weights
         long trainable = 0;
         for (Map.Entry<String, INDArray> e : finetune.graph().paramTable().entrySet()) {
@@ -61,19 +62,19 @@ class FineTuneTest {
                 }
             }
         }
-        assertEquals(trainable, OptimizerSetup.trainableParams(finetune.graph(), 2));
+        assertEquals(trainable, OptimizerSetup.trainableParams(finetune.graph(), finetune.info().config(), 2));
         assertTrue(trainable < finetune.graph().numParams());
     }
 
     @Test
     void pyTorchWeightsFineTuneOntoANewFolder() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("xy"), List.of("x", "y"), 4, 1);
+        Path data = ImageFolders.learnable(dir.resolve("xy"), List.of("x", "y"), 4, 1);
         Path weights = Path.of("../convnext-model/src/test/resources/fixtures/convnext_test_timm.safetensors");
         TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pt"), weights), List.of()), null);
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(weights);
         // timm's stem conv is (out, in, kh, kw); ours (kh, kw, in, out)
         assertEquals(fixture.get("stem.0.weight").permute(2, 3, 1, 0), run.graph().getParam("stem_convW"));
-        assertEquals(2, run.graph().getParam(ConvNeXtGraph.HEAD + "_fcB").length());
+        assertEquals(2, run.graph().getParam(Vertex.HEAD.name() + "_fcB").length());
         new Trainer(run).train();
         run.close();
         assertTrue(java.nio.file.Files.isDirectory(dir.resolve("pt/checkpoints/best")));
@@ -82,7 +83,7 @@ class FineTuneTest {
     /** model.pretrained takes a PyTorch checkpoint too (torchvision's bare state dict, as published). */
     @Test
     void aPyTorchCheckpointIsAPretrainedModel() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("pth-data"), List.of("x", "y"), 4, 1);
+        Path data = ImageFolders.learnable(dir.resolve("pth-data"), List.of("x", "y"), 4, 1);
         Path checkpoint = Path.of("../convnext-model/src/test/resources/pth-fixtures/torchvision_state_dict.pth");
         TrainingRun run = TrainingRun.prepare(RecipeLoader.parse("t", yaml(data, dir.resolve("pth"), checkpoint), List.of()), null);
         Map<String, INDArray> fixture = org.convnext4j.model.weights.SafeTensors.read(

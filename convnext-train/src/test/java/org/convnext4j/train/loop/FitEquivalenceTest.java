@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.model.optim.LayerDecay;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -69,8 +70,8 @@ class FitEquivalenceTest {
                 1e-6f, "the Adam moments");
         assertEquals(batches.size(), dl4j.getConfiguration().getIterationCount());
         // the frozen stem (freezeStages 1) stayed where it was, in both
-        INDArray stem = dl4j.getLayer(ConvNeXtGraph.STEM).params();
-        INDArray stemBefore = network(config, adamW).getLayer(ConvNeXtGraph.STEM).params();
+        INDArray stem = dl4j.getLayer(Vertex.STEM.name()).params();
+        INDArray stemBefore = network(config, adamW).getLayer(Vertex.STEM.name()).params();
         assertArrayEquals(stemBefore.toFloatVector(), stem.toFloatVector(), 0f);
     }
 

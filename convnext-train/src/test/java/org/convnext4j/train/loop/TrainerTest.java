@@ -12,12 +12,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtHead;
+import org.convnext4j.model.optim.WarmupCosineSchedule;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.ConfigException;
 import org.convnext4j.train.config.Recipe;
 import org.convnext4j.train.config.RecipeLoader;
-import org.convnext4j.model.optim.WarmupCosineSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class TrainerTest {
 
     @BeforeAll
     static void trainWithoutInterruption() throws IOException {
-        data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
         TrainingRun run = TrainingRun.prepare(recipe("full"), null);
         new Trainer(run).train();
         run.close();
@@ -179,9 +180,10 @@ class TrainerTest {
         Recipe changed = RecipeLoader.parse("test", yaml("changed"), List.of("optimizer.lr=4e-3", "schedule.epochs=4"));
         TrainingRun run = TrainingRun.prepare(changed, "auto");
         double expected = new WarmupCosineSchedule(4e-3, 1e-5, 2, 8).valueAt(2, 0);   // 2 steps per epoch, 1 warm-up epoch
-        double actual = run.graph().getLayer(ConvNeXtGraph.HEAD).conf().getLayer().getUpdaterByParam(ConvNeXtHead.FC_WEIGHT)
+        double actual = run.graph().getLayer(Vertex.HEAD.name()).conf().getLayer().getUpdaterByParam(ConvNeXtHead.FC_WEIGHT)
                 .getLearningRate(2, 0);
         assertEquals(expected, actual, 1e-12, "the schedule of the recipe resumed with");
+        assertEquals(expected, run.optimizer().learningRate().valueAt(2, 0), 1e-12, "the run holds the schedule it configured");
         assertArrayEquals(CheckpointStore.load(checkpoint).graph().params().toFloatVector(), run.graph().params().toFloatVector(), 0f);
         TrainState end = new Trainer(run).train();
         run.close();

@@ -13,11 +13,13 @@ import java.util.Map;
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.Vertex;
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.optim.AdamW;
 import org.convnext4j.model.optim.LayerDecay;
 import org.convnext4j.model.weights.ConvNeXtWeights;
 import org.convnext4j.model.weights.WeightNaming;
+import org.convnext4j.testsupport.ImageFolders;
 import org.convnext4j.train.config.RecipeLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,7 @@ class V2TrainingTest {
                 labels);
         decayed.fit(batch);
         plain.fit(batch);
-        String block = ConvNeXtGraph.block(2, 1);
+        String block = Vertex.block(2, 1).name();
         for (String grn : List.of(ConvNeXtBlock.GRN_GAMMA, ConvNeXtBlock.GRN_BETA)) {
             INDArray moved = decayed.getLayer(block).getParam(grn);
             assertTrue(moved.amaxNumber().doubleValue() > 0, grn + " trained");
@@ -65,7 +67,7 @@ class V2TrainingTest {
     /** EMA, drop path, layer decay by blocks, accumulation: a V2 run stopped mid-epoch resumes to the same weights, and exports. */
     @Test
     void aV2RunStopsResumesAndExports() throws IOException {
-        Path data = TinyImageFolder.create(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
+        Path data = ImageFolders.learnable(dir.resolve("data"), List.of("red", "green", "blue"), 6, 2);
         TrainingRun full = TrainingRun.prepare(RecipeLoader.parse("test", yaml(data, "full"), List.of()), null);
         new Trainer(full).train();
         full.close();

@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * finished first.
  *
  * <p>The partial sums live in one array per instance, and the float working arrays are kept per
- * thread: allocated per chunk, they were 40% of the bytes an atto training step allocated on the
+ * thread: allocated per chunk, they were a large share of what a training step allocated on the
  * Java heap.
  */
 final class ColumnSums {

@@ -17,9 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * copied side by side into an array of their own, so the inner loop, acc[c] += dConv[c] · x[c],
  * reads and writes three arrays at the same index: HotSpot 17 keeps a loop
  * scalar when it writes one float array and reads another at a different offset (they might be the
- * same array), 2.0 against 9.9 GMAC/s. As a forward depthwise convolution of every (sample, channel)
- * plane, the previous way, it took 16 ms per atto training step at 64 px and 20 at 32 px, plus 10–16
- * ms of rearranging into planes.
+ * same array). It is not computed as a forward depthwise convolution of every (sample, channel) plane,
+ * which is slower and needs the activations rearranged into planes first.
  *
  * <p>Work is split by samples, each chunk's sums kept apart and added in chunk order, so the result
  * never depends on thread timing.
@@ -34,9 +33,8 @@ final class DepthwiseKernelGradient {
 
     /**
      * Values per inner loop at least: HotSpot runs the first and last iterations of a vectorised loop
-     * one by one, which at atto's 40 channels left most of each 40-value loop scalar (3 GMAC/s at
-     * the first stage against 10 at 160 channels). Pixels next to each other in a row are grouped
-     * until a loop has this many values.
+     * one by one, which at atto's 40 channels left most of each 40-value loop scalar. Pixels next to
+     * each other in a row are grouped until a loop has this many values.
      */
     private static final int GROUP_VALUES = 128;
 

@@ -21,8 +21,8 @@ final class RowChunks {
 
     /**
      * Elements per chunk: a kernel's few arrays of this size stay in a core's L2 cache, and a chunk
-     * is long enough (tens of microseconds) that handing it to a thread costs little. Measured on
-     * GELU at ConvNeXt-T's first stage: 8K-element chunks ran 1.3-1.5x slower than 64K.
+     * is long enough (tens of microseconds) that handing it to a thread costs little; smaller chunks
+     * ran slower (GELU at ConvNeXt-T's first stage).
      */
     private static final int CHUNK_ELEMENTS = 65536;
 
@@ -47,8 +47,8 @@ final class RowChunks {
 
     /**
      * Rows per chunk: chunks of at most {@link #CHUNK_ELEMENTS}, an even number of them where there
-     * is more than one. An odd count left one of two cores idle for a chunk: three chunks took as
-     * long as four (LayerNorm at atto's third stage, 1024 rows of 160).
+     * is more than one. An odd count leaves one of two cores idle for a chunk: three chunks take as
+     * long as four.
      */
     static int rowsPerChunk(long rows, long columns) {
         long chunks = (rows + maxRowsPerChunk(columns) - 1) / maxRowsPerChunk(columns);
@@ -78,7 +78,7 @@ final class RowChunks {
      * {@code slot} (0 to 2), for the chunks of the next {@link #forEach} to read. HotSpot (17)
      * vectorises a loop only when every array in it is indexed alike, so per-column values are read
      * from this copy at the element's own index rather than at its column. Reused, not allocated:
-     * a fresh array per call made enough garbage to grow the Java heap by 0.2 GiB.
+     * a fresh array per call made enough garbage to grow the Java heap.
      */
     static float[] tiled(INDArray vector, long columns, int slot) {
         float[] row = vector.toFloatVector();
@@ -151,7 +151,7 @@ final class RowChunks {
 
     /**
      * The array's elements as a buffer, for kernels that make many short copies: {@link #read} and
-     * {@link #write} fetch one per call, a JNI call of about 0.25 µs. A view's data buffer already
+     * {@link #write} fetch one per call, through JNI. A view's data buffer already
      * starts at the view's first element.
      */
     static FloatBuffer floatBuffer(INDArray array) {
