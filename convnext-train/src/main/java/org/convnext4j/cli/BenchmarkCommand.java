@@ -1,5 +1,7 @@
 package org.convnext4j.cli;
 
+import org.convnext4j.model.kernels.HostCpu;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package org.convnext4j.cli;
 
 import org.convnext4j.model.kernels.Backend;
 import org.convnext4j.model.kernels.KernelChoice;
+import org.convnext4j.model.kernels.Kernels;
+import org.convnext4j.model.kernels.java.JavaKernels;
 import org.convnext4j.train.BuildInfo;
 
 /** The first log line of every command: the version, the ND4J backend this process runs on and the kernels it chose. */
@@ -14,12 +16,18 @@ final class RuntimeReport {
         return "convnext4j " + BuildInfo.load().version() + ", " + runtime();
     }
 
-    /** The ND4J backend and the kernels, e.g. {@code ND4J backend CPU …, kernels java (CONVNEXT_KERNELS=auto, unset)}. */
+    /**
+     * The ND4J backend and the kernels, e.g. {@code ND4J backend CPU …, kernels java (CONVNEXT_KERNELS=auto, unset;
+     * depthwise on oneDNN, AVX-512)}.
+     */
     static String runtime() {
-        String kernels = KernelChoice.active().name();
+        Kernels kernels = KernelChoice.active();
         Backend backend = KernelChoice.backend();
         String setting = System.getenv(KernelChoice.VARIABLE);
-        return "ND4J backend " + backend.describe() + ", kernels " + kernels + " ("
-                + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + ")";
+        String depthwise = kernels instanceof JavaKernels java
+                ? (java.oneDnnDepthwise() ? "; depthwise on oneDNN, AVX-512" : "; depthwise ours, oneDNN without AVX-512 here")
+                : "";
+        return "ND4J backend " + backend.describe() + ", kernels " + kernels.name() + " ("
+                + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + depthwise + ")";
     }
 }

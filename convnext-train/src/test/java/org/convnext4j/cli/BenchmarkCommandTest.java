@@ -1,5 +1,7 @@
 package org.convnext4j.cli;
 
+import org.convnext4j.model.kernels.HostCpu;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -116,7 +116,7 @@ final class DepthwiseKernelGradient {
     }
 
     /** The channel vectors of pixels (row, column … column + group − 1) side by side, zeros outside the row. */
-    private static void fillGroup(float[] values, int row, int column, int width, int channels, int group, float[] into) {
+    static void fillGroup(float[] values, int row, int column, int width, int channels, int group, float[] into) {
         int first = Math.max(column, 0);             // the pixels inside the row are one contiguous run
         int end = Math.min(column + group, width);
         if (first >= end) {

@@ -4,6 +4,7 @@ import org.convnext4j.model.kernels.AdamStep;
 import org.convnext4j.model.kernels.Backend;
 import org.convnext4j.model.kernels.DepthwiseReach;
 import org.convnext4j.model.kernels.DropPath;
+import org.convnext4j.model.kernels.HostCpu;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
@@ -31,14 +32,36 @@ public final class JavaKernels implements Kernels {
     private static final String TURNED_KERNEL = "java.turnedKernel";
 
     private final Nd4jKernels nd4j = new Nd4jKernels();
+    private final boolean oneDnnDepthwise;
 
-    /** @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend */
+    /**
+     * The depthwise convolution runs on oneDNN where oneDNN has its AVX-512 kernel for it, and on
+     * {@link DepthwiseConvolution} elsewhere.
+     *
+     * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend
+     */
     public JavaKernels(Backend backend) {
+        this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
+    }
+
+    /** @param oneDnnDepthwise the depthwise convolution and its input gradient on oneDNN, rather than our own pass */
+    public JavaKernels(Backend backend, boolean oneDnnDepthwise) {
+        this.oneDnnDepthwise = oneDnnDepthwise;
         if (!backend.cpu()) {
             throw new IllegalArgumentException(KernelChoice.VARIABLE + "=java: the Java kernels work on host memory and run only"
                     + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
                     + KernelChoice.VARIABLE + "=nd4j (or auto)");
         }
+    }
+
+    private static String oneDnnMaxIsa() {
+        String setting = System.getenv("ONEDNN_MAX_CPU_ISA");
+        return setting != null ? setting : System.getenv("DNNL_MAX_CPU_ISA");
+    }
+
+    /** Whether the depthwise convolution runs on oneDNN (true) or on our own pass. */
+    public boolean oneDnnDepthwise() {
+        return oneDnnDepthwise;
     }
 
     @Override
@@ -116,21 +139,29 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
-        nd4j.depthwise(input, kernel, bias, out);
+        if (oneDnnDepthwise) {
+            nd4j.depthwise(input, kernel, bias, out);
+        } else {
+            DepthwiseConvolution.forward(input, kernel, bias, false, out);
+        }
     }
 
     /**
-     * The input gradient as the forward convolution with the kernel turned 180°, the kernel gradient
-     * by {@link DepthwiseKernelGradient}: oneDNN runs libnd4j's depthwise backward op through im2col
-     * and GEMM in this layout, many times slower than its forward kernel.
+     * The input gradient as the forward convolution with the kernel turned 180° (oneDNN runs libnd4j's
+     * depthwise backward op through im2col and GEMM in this layout, many times slower than its forward
+     * kernel), the kernel gradient by {@link DepthwiseKernelGradient}.
      */
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
-        DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
-        INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
-        INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());
-        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(reachable).addOutputs(turned).addIntegerArguments(0, 1).build());
-        Nd4j.exec(new DepthwiseConv2D(dOut, turned, null, inputGradient, reach.convolution()));
+        if (oneDnnDepthwise) {
+            DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
+            INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
+            INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());
+            Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(reachable).addOutputs(turned).addIntegerArguments(0, 1).build());
+            Nd4j.exec(new DepthwiseConv2D(dOut, turned, null, inputGradient, reach.convolution()));
+        } else {
+            DepthwiseConvolution.forward(dOut, kernel, null, true, inputGradient);
+        }
         DepthwiseKernelGradient.compute(input, dOut, kernelGradient);
     }
 

@@ -1,4 +1,4 @@
-package org.convnext4j.cli;
+package org.convnext4j.model.kernels;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,20 +8,20 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The CPU a benchmark ran on, as a benchmark record needs it: our machines differ in their vector
- * instructions (some have AVX-512, some only AVX2), and the figures differ with them.
+ * The CPU this process runs on, as far as its vector instructions matter: our machines differ in them
+ * (some have AVX-512, some only AVX2), and so do the fastest kernels and every benchmark figure.
  *
  * @param model      the CPU's model name, or {@code unknown}
  * @param vectorSets the instruction sets of {@link #REPORTED} the CPU has
  */
-record HostCpu(String model, Set<String> vectorSets) {
+public record HostCpu(String model, Set<String> vectorSets) {
 
     /** The flags that decide which kernels and which native build are fast. */
-    static final List<String> REPORTED = List.of("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni");
+    public static final List<String> REPORTED = List.of("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni");
     private static final Path CPU_INFO = Path.of("/proc/cpuinfo");
 
     /** This machine's CPU, from /proc/cpuinfo where there is one. */
-    static HostCpu current() {
+    public static HostCpu current() {
         try {
             return Files.isReadable(CPU_INFO) ? parse(Files.readAllLines(CPU_INFO)) : new HostCpu("unknown", Set.of());
         } catch (IOException e) {
@@ -30,7 +30,7 @@ record HostCpu(String model, Set<String> vectorSets) {
     }
 
     /** From /proc/cpuinfo's lines: the first processor's {@code model name} and {@code flags}. */
-    static HostCpu parse(List<String> cpuInfo) {
+    public static HostCpu parse(List<String> cpuInfo) {
         String model = "unknown";
         Set<String> sets = new TreeSet<>();
         for (String line : cpuInfo) {
@@ -53,8 +53,19 @@ record HostCpu(String model, Set<String> vectorSets) {
         return new HostCpu(model, Set.copyOf(sets));
     }
 
+    /**
+     * Whether oneDNN (inside libnd4j) takes its AVX-512 kernels here: the CPU has AVX-512 F, BW and VL,
+     * and oneDNN's own cap ({@code maxIsa}, the value of {@code ONEDNN_MAX_CPU_ISA} or
+     * {@code DNNL_MAX_CPU_ISA}, null when unset) does not stop it below AVX-512.
+     */
+    public boolean oneDnnUsesAvx512(String maxIsa) {
+        boolean capped = maxIsa != null && !maxIsa.isBlank()
+                && !maxIsa.strip().toUpperCase(java.util.Locale.ROOT).startsWith("AVX512") && !maxIsa.strip().equalsIgnoreCase("ALL");
+        return !capped && vectorSets.containsAll(List.of("avx512f", "avx512bw", "avx512vl"));
+    }
+
     /** e.g. {@code AMD EPYC; avx avx2 avx512bw avx512f avx512vl fma}. */
-    String summary() {
+    public String summary() {
         return model + "; " + (vectorSets.isEmpty() ? "no AVX" : String.join(" ", new TreeSet<>(vectorSets)));
     }
 }
