@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * With the kernel turned 180° and no bias it is the convolution's input gradient.
  *
  * <p>libnd4j's op runs oneDNN, whose kernel for this layout is fast only with AVX-512: capped at AVX2
- * (as on a machine without AVX-512) it took ten times as long (docs/performance-journal.md, #18).
+ * (as on a machine without AVX-512) it falls back to a far slower path (docs/performance-journal.md, #18).
  * This pass vectorises for whatever the CPU has.
  *
  * <p>As in {@link DepthwiseKernelGradient}, the channel vectors of a few pixels next to each other in
