@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -60,7 +61,7 @@ public record HostCpu(String model, Set<String> vectorSets) {
      */
     public boolean oneDnnUsesAvx512(String maxIsa) {
         boolean capped = maxIsa != null && !maxIsa.isBlank()
-                && !maxIsa.strip().toUpperCase(java.util.Locale.ROOT).startsWith("AVX512") && !maxIsa.strip().equalsIgnoreCase("ALL");
+                && !maxIsa.strip().toUpperCase(Locale.ROOT).startsWith("AVX512") && !maxIsa.strip().equalsIgnoreCase("ALL");
         return !capped && vectorSets.containsAll(List.of("avx512f", "avx512bw", "avx512vl"));
     }
 

@@ -29,9 +29,6 @@ final class DepthwiseConvolution {
     // Working-array slots.
     private static final int OUT = 0;
 
-    /** Values per inner loop at least (see {@link DepthwiseKernelGradient}'s constant of the same name). */
-    private static final int GROUP_VALUES = 128;
-
     /** This thread's grouped arrays by group length, reused while large enough. */
     private static final WorkerLocal<Map<Integer, Groups>> GROUPS = new WorkerLocal<>(HashMap::new);
 
@@ -94,7 +91,7 @@ final class DepthwiseConvolution {
 
     /** Convolves the chunk's samples in {@code x}, writing the result over them (each sample's input is copied first). */
     private static void floatChunk(float[] x, float[] w, float[] b, int samples, int height, int width, int channels) {
-        int group = Math.max(1, (GROUP_VALUES + channels - 1) / channels);
+        int group = DepthwiseKernelGradient.pixelsPerGroup(channels);
         int span = group * channels;
         int inputGroupsPerRow = width + 2 * PAD;   // groups starting at columns −3 … width + 2
         Groups own = GROUPS.get().computeIfAbsent(span, Groups::new).fitting(height * inputGroupsPerRow);

@@ -65,7 +65,7 @@ final class DepthwiseKernelGradient {
     }
 
     private static float[] floatChunk(float[] x, float[] d, int samples, int height, int width, int channels) {
-        int group = Math.max(1, (GROUP_VALUES + channels - 1) / channels);
+        int group = pixelsPerGroup(channels);
         int span = group * channels;
         int inputGroupsPerRow = width + 2 * PAD;   // groups starting at columns −3 … width + 2
         int outputGroupsPerRow = (width + group - 1) / group;
@@ -113,6 +113,11 @@ final class DepthwiseKernelGradient {
             }
         }
         return own.total;   // ColumnSums.put copies it
+    }
+
+    /** Pixels next to each other in a row whose channel vectors make a group of at least {@link #GROUP_VALUES} values. */
+    static int pixelsPerGroup(int channels) {
+        return Math.max(1, (GROUP_VALUES + channels - 1) / channels);
     }
 
     /** The channel vectors of pixels (row, column … column + group − 1) side by side, zeros outside the row. */
