@@ -8,7 +8,7 @@ import java.util.function.Function;
 import org.convnext4j.model.layers.ConvNeXtBlock;
 import org.convnext4j.model.layers.ConvNeXtDownsample;
 import org.convnext4j.model.layers.ConvNeXtHead;
-import org.convnext4j.model.layers.ConvNeXtSameDiffLayer;
+import org.convnext4j.model.layers.HandWrittenLayer;
 import org.convnext4j.model.layers.ConvNeXtStem;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -80,7 +80,7 @@ public final class ConvNeXtGraph {
         int blockIndex = 0;   // over all stages: the drop-path rate rises block by block
         for (Vertex vertex : Vertex.all(config)) {
             int stage = vertex.stage();
-            ConvNeXtSameDiffLayer layer = switch (vertex.kind()) {
+            HandWrittenLayer layer = switch (vertex.kind()) {
                 case STEM -> new ConvNeXtStem(ConvNeXtConfig.IN_CHANNELS, dims.get(0));
                 case DOWNSAMPLE -> new ConvNeXtDownsample(dims.get(stage - 1), dims.get(stage));
                 case BLOCK -> new ConvNeXtBlock(dims.get(stage), config.grn(), config.layerScaleInit(),
@@ -96,7 +96,7 @@ public final class ConvNeXtGraph {
         return g.build();
     }
 
-    private static ConvNeXtSameDiffLayer withTraining(ConvNeXtSameDiffLayer layer, LayerTraining training) {
+    private static HandWrittenLayer withTraining(HandWrittenLayer layer, LayerTraining training) {
         layer.setUpdater(training.updater());
         layer.setBiasUpdater(training.updater());
         layer.setRegularization(training.weightRegularization());

@@ -4,6 +4,7 @@ import org.convnext4j.model.kernels.Backend;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.java.JavaKernels;
+import org.convnext4j.model.kernels.java.KernelThreads;
 import org.convnext4j.train.BuildInfo;
 
 /** The first log line of every command: the version, the ND4J backend this process runs on and the kernels it chose. */
@@ -18,14 +19,15 @@ final class RuntimeReport {
 
     /**
      * The ND4J backend and the kernels, e.g. {@code ND4J backend CPU …, kernels java (CONVNEXT_KERNELS=auto, unset;
-     * depthwise on oneDNN, AVX-512)}.
+     * 2 kernel threads; depthwise on oneDNN, AVX-512)}.
      */
     static String runtime() {
         Kernels kernels = KernelChoice.active();
         Backend backend = KernelChoice.backend();
         String setting = System.getenv(KernelChoice.VARIABLE);
         String depthwise = kernels instanceof JavaKernels java
-                ? (java.oneDnnDepthwise() ? "; depthwise on oneDNN, AVX-512" : "; depthwise ours, oneDNN without AVX-512 here")
+                ? "; " + KernelThreads.describe()
+                        + (java.oneDnnDepthwise() ? "; depthwise on oneDNN, AVX-512" : "; depthwise ours, oneDNN without AVX-512 here")
                 : "";
         return "ND4J backend " + backend.describe() + ", kernels " + kernels.name() + " ("
                 + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + depthwise + ")";

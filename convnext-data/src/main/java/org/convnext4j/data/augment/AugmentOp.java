@@ -32,113 +32,113 @@ enum AugmentOp {
     ROTATE {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            double degrees = Levels.rotate(magnitude, negative(rng));
+            double degrees = MagnitudeArguments.rotate(magnitude, negative(rng));
             return geometry.rotate(image, degrees, rng);
         }
     },
     POSTERIZE {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Lut.apply(image, Lut.posterize(Levels.posterizeBits(magnitude)));
+            return Lut.apply(image, Lut.posterize(MagnitudeArguments.posterizeBits(magnitude)));
         }
     },
     POSTERIZE_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Lut.apply(image, Lut.posterize(Levels.posterizeIncreasingBits(magnitude)));
+            return Lut.apply(image, Lut.posterize(MagnitudeArguments.posterizeIncreasingBits(magnitude)));
         }
     },
     SOLARIZE {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Lut.apply(image, Lut.solarize(Levels.solarizeThreshold(magnitude)));
+            return Lut.apply(image, Lut.solarize(MagnitudeArguments.solarizeThreshold(magnitude)));
         }
     },
     SOLARIZE_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Lut.apply(image, Lut.solarize(Levels.solarizeIncreasingThreshold(magnitude)));
+            return Lut.apply(image, Lut.solarize(MagnitudeArguments.solarizeIncreasingThreshold(magnitude)));
         }
     },
     SOLARIZE_ADD {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Lut.apply(image, Lut.solarizeAdd(Levels.solarizeAdd(magnitude), SOLARIZE_ADD_THRESHOLD));
+            return Lut.apply(image, Lut.solarizeAdd(MagnitudeArguments.solarizeAdd(magnitude), SOLARIZE_ADD_THRESHOLD));
         }
     },
     COLOR {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.COLOR.apply(image, Levels.enhance(magnitude));
+            return Enhance.COLOR.apply(image, MagnitudeArguments.enhance(magnitude));
         }
     },
     COLOR_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.COLOR.apply(image, Levels.enhanceIncreasing(magnitude, negative(rng)));
+            return Enhance.COLOR.apply(image, MagnitudeArguments.enhanceIncreasing(magnitude, negative(rng)));
         }
     },
     CONTRAST {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.CONTRAST.apply(image, Levels.enhance(magnitude));
+            return Enhance.CONTRAST.apply(image, MagnitudeArguments.enhance(magnitude));
         }
     },
     CONTRAST_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.CONTRAST.apply(image, Levels.enhanceIncreasing(magnitude, negative(rng)));
+            return Enhance.CONTRAST.apply(image, MagnitudeArguments.enhanceIncreasing(magnitude, negative(rng)));
         }
     },
     BRIGHTNESS {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.BRIGHTNESS.apply(image, Levels.enhance(magnitude));
+            return Enhance.BRIGHTNESS.apply(image, MagnitudeArguments.enhance(magnitude));
         }
     },
     BRIGHTNESS_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.BRIGHTNESS.apply(image, Levels.enhanceIncreasing(magnitude, negative(rng)));
+            return Enhance.BRIGHTNESS.apply(image, MagnitudeArguments.enhanceIncreasing(magnitude, negative(rng)));
         }
     },
     SHARPNESS {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.SHARPNESS.apply(image, Levels.enhance(magnitude));
+            return Enhance.SHARPNESS.apply(image, MagnitudeArguments.enhance(magnitude));
         }
     },
     SHARPNESS_INCREASING {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            return Enhance.SHARPNESS.apply(image, Levels.enhanceIncreasing(magnitude, negative(rng)));
+            return Enhance.SHARPNESS.apply(image, MagnitudeArguments.enhanceIncreasing(magnitude, negative(rng)));
         }
     },
     SHEAR_X {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            double factor = Levels.shear(magnitude, negative(rng));
+            double factor = MagnitudeArguments.shear(magnitude, negative(rng));
             return geometry.transform(image, new double[] {1, factor, 0, 0, 1, 0}, rng);
         }
     },
     SHEAR_Y {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            double factor = Levels.shear(magnitude, negative(rng));
+            double factor = MagnitudeArguments.shear(magnitude, negative(rng));
             return geometry.transform(image, new double[] {1, 0, 0, factor, 1, 0}, rng);
         }
     },
     TRANSLATE_X_REL {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            double pixels = Levels.translateFraction(magnitude, negative(rng)) * image.getWidth();
+            double pixels = MagnitudeArguments.translateFraction(magnitude, negative(rng)) * image.getWidth();
             return geometry.transform(image, new double[] {1, 0, pixels, 0, 1, 0}, rng);
         }
     },
     TRANSLATE_Y_REL {
         @Override
         BufferedImage apply(BufferedImage image, double magnitude, Geometry geometry, RandomGenerator rng) {
-            double pixels = Levels.translateFraction(magnitude, negative(rng)) * image.getHeight();
+            double pixels = MagnitudeArguments.translateFraction(magnitude, negative(rng)) * image.getHeight();
             return geometry.transform(image, new double[] {1, 0, 0, 0, 1, pixels}, rng);
         }
     };

@@ -70,11 +70,11 @@ public record RandAugment(int magnitude, int numOps, double probability, double 
         if (!sections[0].equals("rand")) {
             throw new IllegalArgumentException("RandAugment config must start with 'rand', got " + config);
         }
-        int magnitude = (int) Levels.DENOMINATOR;
+        int magnitude = (int) MagnitudeArguments.DENOMINATOR;
         int numOps = 2;
         double probability = 0.5;
         double magnitudeStd = 0.0;
-        int magnitudeMax = (int) Levels.DENOMINATOR;
+        int magnitudeMax = (int) MagnitudeArguments.DENOMINATOR;
         boolean increasing = false;
         Set<String> seen = new HashSet<>();
         for (int i = 1; i < sections.length; i++) {
@@ -95,7 +95,7 @@ public record RandAugment(int magnitude, int numOps, double probability, double 
                 }
                 case "mmax" -> {
                     int max = integer(key, value, config);
-                    magnitudeMax = max == 0 ? (int) Levels.DENOMINATOR : max;
+                    magnitudeMax = max == 0 ? (int) MagnitudeArguments.DENOMINATOR : max;
                 }
                 case "inc" -> increasing = integer(key, value, config) != 0;
                 default -> throw new IllegalArgumentException("unknown RandAugment key '" + key + "' in " + config);

@@ -17,14 +17,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A ConvNeXt block: x + drop_path(layer scale(Linear(4d, d)(GELU(Linear(d, 4d)(LayerNorm(7×7
  * depthwise conv(x))))))). NHWC in and out. Stochastic depth (see {@link DropPath}) applies in the
- * runtime's training passes; {@link #defineLayer} is the block at inference.
+ * runtime's training passes; {@link #defineLayer} is the block at inference. Runs as
+ * {@link ConvNeXtBlockRuntime} (see {@link HandWrittenLayer}).
  *
  * <p>The ConvNeXt V2 block ({@code grn}) puts global response normalisation between the GELU and the
  * second Linear and has no layer scale: with a the GELU's output, per sample and channel
  * G = ‖a‖₂ over the positions, N = G / (mean of G over the channels + 1e-6), GRN(a) = γ·(a·N) + β + a,
  * γ and β zero at initialisation (a new GRN is the identity). Its statistics are per sample.
  */
-public class ConvNeXtBlock extends ConvNeXtSameDiffLayer {
+public class ConvNeXtBlock extends HandWrittenLayer {
 
     public static final String DW_WEIGHT = "dwW";
     public static final String DW_BIAS = "dwB";

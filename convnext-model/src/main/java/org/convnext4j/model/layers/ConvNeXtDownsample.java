@@ -12,8 +12,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Downsampling between stages: LayerNorm over channels, then a 2×2 stride-2 convolution. NHWC in and out. */
-public class ConvNeXtDownsample extends ConvNeXtSameDiffLayer {
+/**
+ * Downsampling between stages: LayerNorm over channels, then a 2×2 stride-2 convolution. NHWC in and
+ * out. Runs as {@link ConvNeXtDownsampleRuntime} (see {@link HandWrittenLayer}).
+ */
+public class ConvNeXtDownsample extends HandWrittenLayer {
 
     public static final String NORM_WEIGHT = "normW";
     public static final String NORM_BIAS = "normB";

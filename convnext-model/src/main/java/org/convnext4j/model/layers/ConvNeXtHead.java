@@ -12,8 +12,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The classifier head: global average pool over H and W → LayerNorm → Linear. NHWC in, logits out. */
-public class ConvNeXtHead extends ConvNeXtSameDiffLayer {
+/**
+ * The classifier head: global average pool over H and W → LayerNorm → Linear. NHWC in, logits out.
+ * Runs as {@link ConvNeXtHeadRuntime} (see {@link HandWrittenLayer}).
+ */
+public class ConvNeXtHead extends HandWrittenLayer {
 
     public static final String NORM_WEIGHT = "normW";
     public static final String NORM_BIAS = "normB";

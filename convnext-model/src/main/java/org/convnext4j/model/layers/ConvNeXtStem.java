@@ -14,9 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The stem: 4×4 stride-4 convolution (3 → dim, with bias), then LayerNorm over channels.
- * Takes NCHW images, as DL4J iterators produce them, and emits NHWC for the stages.
+ * Takes NCHW images, as DL4J iterators produce them, and emits NHWC for the stages. Runs as
+ * {@link ConvNeXtStemRuntime} (see {@link HandWrittenLayer}).
  */
-public class ConvNeXtStem extends ConvNeXtSameDiffLayer {
+public class ConvNeXtStem extends HandWrittenLayer {
 
     public static final String CONV_WEIGHT = "convW";
     public static final String CONV_BIAS = "convB";

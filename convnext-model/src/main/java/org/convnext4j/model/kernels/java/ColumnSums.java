@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ColumnSums {
 
     /** This thread's working arrays: [0] the chunk's sums, [1] one row. */
-    private static final WorkerLocal<float[][]> WORKING = new WorkerLocal<>(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> WORKING = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /** Chunk i's sums in [i·columns, (i + 1)·columns). */
     private final double[] perChunk;

@@ -30,7 +30,7 @@ final class DepthwiseConvolution {
     private static final int OUT = 0;
 
     /** This thread's grouped arrays by group length, reused while large enough. */
-    private static final WorkerLocal<Map<Integer, Groups>> GROUPS = new WorkerLocal<>(HashMap::new);
+    private static final ThreadLocal<Map<Integer, Groups>> GROUPS = ThreadLocal.withInitial(HashMap::new);
 
     private DepthwiseConvolution() {
     }

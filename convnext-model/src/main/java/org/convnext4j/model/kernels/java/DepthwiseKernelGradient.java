@@ -39,7 +39,7 @@ final class DepthwiseKernelGradient {
     private static final int GROUP_VALUES = 128;
 
     /** This thread's grouped arrays by group length (one set per stage), reused while large enough. */
-    private static final WorkerLocal<Map<Integer, GroupArrays>> GROUPS = new WorkerLocal<>(HashMap::new);
+    private static final ThreadLocal<Map<Integer, GroupArrays>> GROUPS = ThreadLocal.withInitial(HashMap::new);
 
     private DepthwiseKernelGradient() {
     }

@@ -38,7 +38,8 @@ public final class JavaKernels implements Kernels {
      * The depthwise convolution runs on oneDNN where oneDNN has its AVX-512 kernel for it, and on
      * {@link DepthwiseConvolution} elsewhere.
      *
-     * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend
+     * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend, or
+     *         {@value KernelThreads#VARIABLE} is not a thread count
      */
     public JavaKernels(Backend backend) {
         this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
@@ -52,6 +53,7 @@ public final class JavaKernels implements Kernels {
                     + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
                     + KernelChoice.VARIABLE + "=nd4j (or auto)");
         }
+        KernelThreads.count();   // a bad setting stops the choice of kernels, before any pass runs
     }
 
     private static String oneDnnMaxIsa() {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs Java loops over the rows of (rows, columns) c-order ND4J arrays, a chunk of rows at a time,
- * chunks in parallel on the common fork-join pool, each chunk copied into this thread's Java arrays
+ * chunks in parallel on the {@link KernelThreads}, each chunk copied into this thread's Java arrays
  * and back.
  *
  * <p>Why: ND4J runs each elementwise op as its own pass over memory followed by an OpenMP barrier,
@@ -26,7 +26,7 @@ final class RowChunks {
      */
     private static final int CHUNK_ELEMENTS = 65536;
 
-    private static final WorkerLocal<RowChunks> BUFFERS = new WorkerLocal<>(RowChunks::new);
+    private static final ThreadLocal<RowChunks> BUFFERS = ThreadLocal.withInitial(RowChunks::new);
 
     /** Work on one chunk of rows. */
     interface Kernel {

@@ -1,12 +1,11 @@
 package org.convnext4j.model.kernels.java;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
- * Runs tasks 0 … count−1 on the calling thread and on helpers from the common fork-join pool, each
+ * Runs tasks 0 … count−1 on the calling thread and on the helpers of {@link KernelThreads}, each
  * thread claiming the next unclaimed index until none is left; returns when all have finished.
  *
  * <p>Why not a parallel stream: its split tree reached the second core 60–100 µs into each call
@@ -36,9 +35,9 @@ final class SharedIndices {
             return;
         }
         SharedIndices shared = new SharedIndices(count, task);
-        int helpers = Math.min(count - 1, ForkJoinPool.getCommonPoolParallelism());
+        int helpers = Math.min(count - 1, KernelThreads.count() - 1);
         for (int i = 0; i < helpers; i++) {
-            ForkJoinPool.commonPool().execute(shared::claimUntilNoneLeft);
+            KernelThreads.helpers().execute(shared::claimUntilNoneLeft);
         }
         shared.claimUntilNoneLeft();
         shared.awaitAll();

@@ -6,12 +6,12 @@ package org.convnext4j.data.augment;
  * floats, so that arguments equal timm's to the bit. Signed arguments take the sign timm's
  * {@code _randomly_negate} drew.
  */
-final class Levels {
+final class MagnitudeArguments {
 
     /** timm's {@code _LEVEL_DENOM}: magnitude 10 is the full range of every operation. */
     static final double DENOMINATOR = 10.0;
 
-    private Levels() {
+    private MagnitudeArguments() {
     }
 
     /** Degrees, up to ±30. */

@@ -11,12 +11,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Base of the ConvNeXt layers: a DL4J {@link SameDiffLayer} definition that runs in a network
- * through its own hand-written runtime layer (see {@link HandWrittenRuntime}).
+ * Base of the ConvNeXt layers (stem, block, downsampling, head): a DL4J layer configuration whose
+ * SameDiff graph ({@link #defineLayer}) is the layer's reference definition, and whose network runs
+ * a hand-written runtime instead ({@link #runtimeLayer}, a {@link HandWrittenRuntime}). The SameDiff
+ * graph runs only in tests, which hold the runtime to it.
  */
-public abstract class ConvNeXtSameDiffLayer extends SameDiffLayer {
+public abstract class HandWrittenLayer extends SameDiffLayer {
 
-    protected ConvNeXtSameDiffLayer() {
+    protected HandWrittenLayer() {
         // for JSON
     }
 
