@@ -9,7 +9,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *
  * <p>Why a pool of our own: an embedder's parallel streams and our passes would otherwise queue
  * behind each other on the common pool, which neither can size for the other, and the common pool
- * erases its workers' thread locals after every task, where ours keep their working arrays. Why a
+ * erases a worker's thread locals whenever it goes idle, where ours keep their working arrays. Why a
  * fork-join pool: its idle workers wait for the next pass in the way that measured cheapest on two
  * cores beside libnd4j's OpenMP threads (see the performance journal). Its workers are daemons, so
  * the pool never keeps a JVM alive, and it is made only when there is a second thread to use.

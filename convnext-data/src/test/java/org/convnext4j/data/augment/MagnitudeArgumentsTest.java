@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
  * The magnitude → argument mapping against numbers worked out from timm's {@code _*_level_to_arg}
  * formulas (Python doubles, so the last digits are timm's own rounding).
  */
-class LevelsTest {
+class MagnitudeArgumentsTest {
 
     @Test
     void rotateSpansThirtyDegreesEitherWay() {
