@@ -12,8 +12,7 @@ set -euo pipefail
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp   # Debian's torch sends nn.Linear to libblas.so.3
 if [[ "${1:-}" == "--avx2" ]]; then
   export DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2
-  # CONVNEXT_JAVA_OPTS replaces the launcher's JVM options, so they are repeated here (see ./convnext).
-  export CONVNEXT_JAVA_OPTS="${CONVNEXT_JAVA_OPTS:--XX:+UseSerialGC -XX:MaxRAMPercentage=45 -Xms64m} -XX:UseAVX=2"
+  export CONVNEXT_JAVA_OPTS="${CONVNEXT_JAVA_OPTS:-} -XX:UseAVX=2"   # added to the launcher's own options
   echo "AVX2 stand-in: DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2, Java -XX:UseAVX=2"
 fi
 torch() { /usr/bin/python3 docs/bench/pytorch_bench.py --threads 2 "$@" | grep -E '^machine|train step|forward |peak'; }
