@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The speed table of docs/benchmarks.md: ours, ONNX Runtime (the same network exported) and PyTorch,
 # interleaved per case on one machine, every tool at its default warm-up, then the inference cases
-# once warm. Run from the repository
-# root with nothing else running:
+# once warm. Run from the repository root with nothing else running:
 #   bash docs/bench/engine_pairs.sh            # this machine as it is
 #   bash docs/bench/engine_pairs.sh --avx2     # AVX-512 switched off where a switch exists (below)
 # --avx2 stands in for a machine without AVX-512: HotSpot compiles our Java kernels for AVX2
