@@ -14,6 +14,7 @@ import org.convnext4j.model.ConvNeXtGraph;
 import org.convnext4j.model.ConvNeXtVariants;
 import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.onnx.OnnxExport;
+import org.convnext4j.onnx.OnnxRuntimeModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -21,7 +22,7 @@ import org.nd4j.linalg.learning.config.Adam;
 /**
  * Where ONNX Runtime's inference step goes, per operator type and per MatMul input shape: the benchmark's
  * network (same variant, seed 0) exported to ONNX and run under ONNX Runtime's profiler with the
- * benchmark's session settings (2 intra-op threads, all graph optimisations). Run from the repository root
+ * benchmark's session settings ({@code OnnxRuntimeModel.sessionOptions}, 2 intra-op threads). Run from the repository root
  * after a build:
  *
  * <pre>java -cp "convnext-train/target/convnext-train.jar:convnext-train/target/lib/*" docs/bench/OrtProfile.java \
@@ -47,10 +48,7 @@ public class OrtProfile {
 
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         Path profile;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(2);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = OnnxRuntimeModel.sessionOptions(2)) {
             options.enableProfiling(folder.resolve("profile").toString());
             try (OrtSession session = environment.createSession(model.toString(), options)) {
                 float[] images = new float[batch * 3 * imageSize * imageSize];

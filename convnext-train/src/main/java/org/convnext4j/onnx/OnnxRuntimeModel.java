@@ -49,12 +49,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         OrtSession session;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(intraOpThreads);
-            // one operator at a time, as ND4J runs a graph: all the cores go to the operator itself
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
             session = environment.createSession(file.toString(), options);
         } catch (OrtException e) {
             throw new IOException(file + ": not an ONNX model that ONNX Runtime loads (" + firstLine(e.getMessage())
@@ -73,6 +68,25 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         } catch (OrtException e) {
             closeQuietly(session, e);
             throw new IOException(file + ": ONNX Runtime cannot read its metadata (" + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /**
+     * The session settings of every model this class opens (see the class comment), for tools that open a
+     * session of their own to compare with it, such as {@code docs/bench/OrtProfile.java}. The caller closes them.
+     */
+    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setIntraOpNumThreads(intraOpThreads);
+            // one operator at a time, as ND4J runs a graph: all the cores go to the operator itself
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return options;
+        } catch (OrtException e) {
+            options.close();
+            throw e;
         }
     }
 
