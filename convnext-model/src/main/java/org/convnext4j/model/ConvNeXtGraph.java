@@ -103,9 +103,12 @@ public final class ConvNeXtGraph {
         return layer;
     }
 
-    /** Logits for a batch of NCHW images, in inference mode. */
+    /**
+     * Logits for a batch of NCHW images, in inference mode: the head's output alone, the other layers'
+     * activations left in DL4J's workspace rather than copied out.
+     */
     public static INDArray logits(ComputationGraph graph, INDArray images) {
-        return graph.feedForward(images, false).get(Vertex.HEAD.name());
+        return graph.output(List.of(Vertex.HEAD.name()), false, new INDArray[] {images}, null)[0];
     }
 
     /** Each stage's feature map (strides 4, 8, 16, 32) as NCHW arrays, in inference mode: a backbone's outputs. */

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.convnext4j.model.ConvNeXtConfig;
 import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.SplitBatchInference;
 import org.convnext4j.model.io.ModelInfo;
 import org.convnext4j.train.config.RecipeLoader;
 import org.convnext4j.train.loop.GradientStep;
@@ -85,7 +86,10 @@ final class BenchmarkCommand extends ConvNeXtCommand {
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         if (engine == InferenceEngine.dl4j) {
-            System.out.println("engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads());
+            int parts = Math.min(SplitBatchInference.defaultParts(), batch);
+            System.out.println("engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads()
+                    + (mode == Mode.train ? "" : parts == 1 ? ", the whole batch on the calling thread"
+                    : ", the batch split over " + parts + " replicas of the network, one thread each"));
         }
         if (engine == InferenceEngine.onnxruntime) {
             // the same network (variant, seed) on the same input, exported to ONNX and timed in ONNX Runtime
@@ -95,7 +99,9 @@ final class BenchmarkCommand extends ConvNeXtCommand {
                 report("forward", time(onnx::step));
             }
         } else if (mode == Mode.infer) {
-            report("forward", time(() -> graph.outputSingle(false, images)));
+            try (SplitBatchInference inference = SplitBatchInference.of(graph)) {
+                report("forward", time(() -> inference.logits(images)));
+            }
         } else {
             GradientStep step = new GradientStep(graph, null);   // its gradient array only where it is used
             PhaseTimer phases = new PhaseTimer();

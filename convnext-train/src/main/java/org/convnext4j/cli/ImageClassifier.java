@@ -3,7 +3,7 @@ package org.convnext4j.cli;
 import java.util.List;
 import java.util.OptionalDouble;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.SplitBatchInference;
 import org.convnext4j.onnx.OnnxRuntimeModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,8 +28,13 @@ sealed interface ImageClassifier extends AutoCloseable {
     @Override
     void close();
 
-    /** Our network, from a model file, a checkpoint or PyTorch weights. */
-    record Dl4j(ModelSource source) implements ImageClassifier {
+    /** Our network, from a model file, a checkpoint or PyTorch weights, each batch split over its replicas. */
+    record Dl4j(ModelSource source, SplitBatchInference inference) implements ImageClassifier {
+
+        Dl4j(ModelSource source) {
+            this(source, SplitBatchInference.of(source.graph()));
+        }
+
         @Override
         public int imageSize() {
             return source.info().imageSize();
@@ -47,12 +52,12 @@ sealed interface ImageClassifier extends AutoCloseable {
 
         @Override
         public float[][] logits(INDArray images) {
-            return ConvNeXtGraph.logits(source.graph(), images).castTo(DataType.FLOAT).toFloatMatrix();
+            return inference.logits(images).castTo(DataType.FLOAT).toFloatMatrix();
         }
 
         @Override
         public void close() {
-            // the network's arrays are ND4J's, freed with the graph
+            inference.close();   // the network's arrays are ND4J's, freed with the graph
         }
     }
 

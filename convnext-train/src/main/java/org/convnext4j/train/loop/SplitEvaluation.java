@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
-import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.SplitBatchInference;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -47,16 +47,18 @@ public record SplitEvaluation(long samples, double top1, double top5, double los
                                       BooleanSupplier stop, IntConsumer progress) {
         Tally tally = new Tally(classNames);
         data.reset();
-        while (data.hasNext()) {
-            if (stop.getAsBoolean()) {
-                throw new Stopped();
+        try (SplitBatchInference inference = SplitBatchInference.of(graph)) {
+            while (data.hasNext()) {
+                if (stop.getAsBoolean()) {
+                    throw new Stopped();
+                }
+                DataSet batch = data.next();
+                if (batch.getFeatures().size(0) == 0) {
+                    continue;   // every image of the batch was unreadable, and left out
+                }
+                tally.add(inference.logits(batch.getFeatures()), batch.getLabels());
+                progress.accept((int) batch.getFeatures().size(0));
             }
-            DataSet batch = data.next();
-            if (batch.getFeatures().size(0) == 0) {
-                continue;   // every image of the batch was unreadable, and left out
-            }
-            tally.add(ConvNeXtGraph.logits(graph, batch.getFeatures()), batch.getLabels());
-            progress.accept((int) batch.getFeatures().size(0));
         }
         return tally.result();
     }

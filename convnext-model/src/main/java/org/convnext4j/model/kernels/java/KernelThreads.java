@@ -2,6 +2,7 @@ package org.convnext4j.model.kernels.java;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.Supplier;
 
 /**
  * The threads the Java kernels split a pass over: the calling thread and the helpers of a fork-join
@@ -23,6 +24,8 @@ public final class KernelThreads {
 
     private static volatile ForkJoinPool helpers;
     private static volatile int threads;
+    /** Whether the passes this thread starts run on it alone, see {@link #onCallingThreadOnly}. */
+    private static final ThreadLocal<Boolean> CALLING_THREAD_ONLY = ThreadLocal.withInitial(() -> false);
 
     private KernelThreads() {
     }
@@ -68,6 +71,25 @@ public final class KernelThreads {
         }
         throw new IllegalArgumentException(VARIABLE + " is '" + setting + "'; expected a whole number of threads from 1 to "
                 + MOST + " (unset: the " + processors + " processors Java sees)");
+    }
+
+    /**
+     * Runs {@code action} with every pass it starts kept on the calling thread, no helper woken: for a
+     * caller that already splits its work over threads of its own, one part on each.
+     */
+    public static <T> T onCallingThreadOnly(Supplier<T> action) {
+        boolean before = CALLING_THREAD_ONLY.get();
+        CALLING_THREAD_ONLY.set(true);
+        try {
+            return action.get();
+        } finally {
+            CALLING_THREAD_ONLY.set(before);
+        }
+    }
+
+    /** How many helpers a pass of {@code tasks} tasks started on this thread wakes: none inside {@link #onCallingThreadOnly}. */
+    static int helpersFor(int tasks) {
+        return CALLING_THREAD_ONLY.get() ? 0 : Math.min(tasks - 1, count() - 1);
     }
 
     /** The pool whose workers help the calling thread: {@link #count()} − 1 of them; only called when that is at least one. */

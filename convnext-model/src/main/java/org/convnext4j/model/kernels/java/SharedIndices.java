@@ -35,7 +35,7 @@ final class SharedIndices {
             return;
         }
         SharedIndices shared = new SharedIndices(count, task);
-        int helpers = Math.min(count - 1, KernelThreads.count() - 1);
+        int helpers = KernelThreads.helpersFor(count);
         for (int i = 0; i < helpers; i++) {
             KernelThreads.helpers().execute(shared::claimUntilNoneLeft);
         }

@@ -69,4 +69,30 @@ class KernelThreadsTest {
             }
         }
     }
+
+    @Test
+    void insideOnCallingThreadOnlyEveryTaskRunsOnTheCaller() {
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        int tasks = KernelThreads.onCallingThreadOnly(() -> {
+            assertEquals(0, KernelThreads.helpersFor(64));
+            SharedIndices.run(64, index -> {
+                ran.add(Thread.currentThread());
+                LockSupport.parkNanos(200_000);   // long enough that a woken helper would claim some
+            });
+            return 64;
+        });
+        assertEquals(Set.of(Thread.currentThread()), ran);
+        assertEquals(64, tasks);
+        assertEquals(Math.min(63, KernelThreads.count() - 1), KernelThreads.helpersFor(64), "helpers again after it returns");
+    }
+
+    @Test
+    void onCallingThreadOnlyEndsWithItsActionEvenWhenItThrows() {
+        assertThrows(IllegalStateException.class, () -> KernelThreads.onCallingThreadOnly(() -> {
+            throw new IllegalStateException("failed");
+        }));
+        assertEquals(Math.min(7, KernelThreads.count() - 1), KernelThreads.helpersFor(8));
+        KernelThreads.onCallingThreadOnly(() -> KernelThreads.onCallingThreadOnly(() -> 0));
+        assertEquals(Math.min(7, KernelThreads.count() - 1), KernelThreads.helpersFor(8), "a nested call restores, not clears");
+    }
 }

@@ -1,0 +1,91 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.convnext4j.model.ConvNeXtConfig;
+import org.convnext4j.model.ConvNeXtGraph;
+import org.convnext4j.model.ConvNeXtVariants;
+import org.convnext4j.model.SplitBatchInference;
+import org.convnext4j.model.io.ModelInfo;
+import org.convnext4j.model.kernels.HostCpu;
+import org.convnext4j.onnx.OnnxExport;
+import org.convnext4j.onnx.OnnxRuntimeModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import ai.onnxruntime.OnnxTensor;
+
+/**
+ * Ours against ONNX Runtime once both are warm, step by step in one process: our network (as
+ * {@code benchmark --mode infer} runs it) and the same network exported to ONNX (as {@code benchmark
+ * --engine onnxruntime} runs it, 2 intra-op threads) take turns on the same input, one step each,
+ * so that the drift of a shared VM (tens of percent over seconds) falls on both alike. Separate
+ * processes, as {@code engine_pairs.sh} runs them, compare the first steps; this compares the steady
+ * state. Run from the repository root after a build, with the launcher's environment:
+ *
+ * <pre>OMP_WAIT_POLICY=PASSIVE MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=4194304 MALLOC_TRIM_THRESHOLD_=33554432 \
+ *   java -XX:+UseSerialGC -XX:MaxRAMPercentage=45 -Xms64m \
+ *     -cp "convnext-train/target/convnext-train.jar:convnext-train/target/lib/*" docs/bench/AlternatingEngines.java \
+ *     convnext_atto 64 64 150 200</pre>
+ *
+ * (variant, image size, batch, warm-up steps of each engine, timed pairs).
+ */
+public class AlternatingEngines {
+
+    public static void main(String[] args) throws Exception {
+        String variant = args[0];
+        int imageSize = Integer.parseInt(args[1]);
+        int batch = Integer.parseInt(args[2]);
+        int warmUp = Integer.parseInt(args[3]);
+        int pairs = Integer.parseInt(args[4]);
+        ConvNeXtConfig config = ConvNeXtVariants.get(variant);
+        ComputationGraph graph = ConvNeXtGraph.create(config, imageSize, 1, DataType.FLOAT, new NoOp());
+        INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, imageSize, imageSize);
+        Path file = Files.createTempFile("convnext4j-alternating-", ".onnx");
+        OnnxExport.write(file, graph, new ModelInfo(variant, config, imageSize, ModelInfo.indexNames(config.numClasses())));
+        System.out.println("machine: " + HostCpu.current().summary());
+        try (SplitBatchInference ours = SplitBatchInference.of(graph);
+             OnnxRuntimeModel onnx = OnnxRuntimeModel.open(file, 2);
+             OnnxTensor input = onnx.tensor(images)) {
+            Files.delete(file);
+            System.out.printf(Locale.ROOT, "%s %dx%d batch %d: %d warm-up steps each, then %d alternating pairs; ours in %d part(s); %s%n",
+                    variant, imageSize, imageSize, batch, warmUp, pairs, Math.min(ours.parts(), batch), onnx.describe());
+            for (int i = 0; i < warmUp; i++) {
+                ours.logits(images);
+                onnx.logits(input);
+            }
+            double[] oursMillis = new double[pairs];
+            double[] onnxMillis = new double[pairs];
+            for (int i = 0; i < pairs; i++) {
+                // The order alternates too, so that neither engine always follows the other.
+                if (i % 2 == 0) {
+                    oursMillis[i] = millis(() -> ours.logits(images));
+                    onnxMillis[i] = millis(() -> onnx.logits(input));
+                } else {
+                    onnxMillis[i] = millis(() -> onnx.logits(input));
+                    oursMillis[i] = millis(() -> ours.logits(images));
+                }
+            }
+            double oursMedian = median(oursMillis);
+            double onnxMedian = median(onnxMillis);
+            System.out.printf(Locale.ROOT, "ours %.1f ms/step (%.0f img/s), ONNX Runtime %.1f ms/step (%.0f img/s): ours / ONNX Runtime %.2fx%n",
+                    oursMedian, batch * 1000 / oursMedian, onnxMedian, batch * 1000 / onnxMedian, onnxMedian / oursMedian);
+        }
+    }
+
+    private static double millis(Runnable step) {
+        long start = System.nanoTime();
+        step.run();
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
