@@ -40,7 +40,8 @@ final class ConvNeXtStemRuntime extends HandWrittenRuntime {
     @Override
     protected void forward(INDArray input, INDArray output, boolean training) {
         DataType type = input.dataType();
-        INDArray images = input.ordering() == 'c' && !input.isView() ? input : input.dup('c');
+        // A batch's slice of samples (SplitBatchInference's parts) is contiguous already: no copy.
+        INDArray images = input.ordering() == 'c' && input.elementWiseStride() == 1 ? input : input.dup('c');
         long rows = output.length() / dim;
         long patchLength = (long) ConvNeXtStem.PATCH * ConvNeXtStem.PATCH * input.size(1);
         patches = kept(training, PATCHES, patches, type, rows, patchLength);
