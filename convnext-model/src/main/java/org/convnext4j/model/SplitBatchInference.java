@@ -125,12 +125,14 @@ public final class SplitBatchInference implements AutoCloseable {
         return Nd4j.concat(0, logits);
     }
 
-    /** Stops the threads, after freeing the ND4J workspaces their passes made. */
+    /** Stops the threads, after freeing the ND4J workspaces their passes made; a second call does nothing. */
     @Override
     public void close() {
         for (ExecutorService thread : threads) {
-            thread.execute(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread());
-            thread.shutdown();
+            if (!thread.isShutdown()) {
+                thread.execute(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread());
+                thread.shutdown();
+            }
         }
     }
 }

@@ -72,6 +72,14 @@ class SplitBatchInferenceTest {
     }
 
     @Test
+    void closingTwiceIsHarmless() {
+        SplitBatchInference inference = SplitBatchInference.of(network(), 2);
+        inference.logits(Nd4j.randn(DataType.FLOAT, 2, 3, 32, 32));
+        inference.close();
+        inference.close();
+    }
+
+    @Test
     void noPartsIsRefused() {
         IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> SplitBatchInference.of(network(), 0));
         assertEquals("parts must be at least 1, got 0", thrown.getMessage());
