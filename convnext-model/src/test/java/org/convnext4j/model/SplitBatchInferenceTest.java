@@ -18,7 +18,11 @@ class SplitBatchInferenceTest {
     private static final double TOLERANCE = 1e-5;
 
     private static ComputationGraph network() {
-        return ConvNeXtGraph.create(ConvNeXtVariants.get(ConvNeXtVariants.TEST).withNumClasses(7), 32, 3, DataType.FLOAT, new NoOp());
+        return network(ConvNeXtVariants.TEST);
+    }
+
+    private static ComputationGraph network(String variant) {
+        return ConvNeXtGraph.create(ConvNeXtVariants.get(variant).withNumClasses(7), 32, 3, DataType.FLOAT, new NoOp());
     }
 
     private static double largestDifference(INDArray a, INDArray b) {
@@ -40,6 +44,16 @@ class SplitBatchInferenceTest {
                 INDArray one = images.get(NDArrayIndex.interval(2, 3));
                 assertTrue(largestDifference(whole.get(NDArrayIndex.interval(2, 3)), inference.logits(one)) < TOLERANCE);
             }
+        }
+    }
+
+    /** GRN's norms are per sample too, so V2 splits as V1 does. */
+    @Test
+    void aV2NetworkSplitsAlike() {
+        ComputationGraph graph = network(ConvNeXtVariants.TEST_V2);
+        INDArray images = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
+        try (SplitBatchInference inference = SplitBatchInference.of(graph, 2)) {
+            assertTrue(largestDifference(ConvNeXtGraph.logits(graph, images), inference.logits(images)) < TOLERANCE);
         }
     }
 
