@@ -82,54 +82,58 @@ final class PredictCommand extends ConvNeXtCommand {
         }
         int batchSize = batch.size();
         List<Path> files = listImages(images);
-        ImageClassifier classifier = classifier();
-        EvalTransform transform = new EvalTransform(classifier.imageSize(), EvalCrop.logged(cropPct, model.path, classifier.evalCropPct()));
-        List<String> classNames = classifier.classNames();
-        int k = Math.min(topK, classNames.size());
+        // Closed on every path, a bad --crop-pct included: the dl4j engine holds threads, ONNX Runtime a session.
+        try (ImageClassifier classifier = classifier()) {
+            EvalTransform transform = new EvalTransform(classifier.imageSize(),
+                    EvalCrop.logged(cropPct, model.path, classifier.evalCropPct()));
+            List<String> classNames = classifier.classNames();
+            int k = Math.min(topK, classNames.size());
 
-        float[][] allLogits = new float[files.size()][];
-        int predicted = 0;
-        ImageProgress progress = progressOptions.start("predicted", files.size());
-        try (classifier; PrintStream out = output == null ? null : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
-            PrintStream sink = out == null ? System.out : out;
-            for (int start = 0; start < files.size(); start += batchSize) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
-                List<BufferedImage> decoded = new ArrayList<>(chunk.size());
-                List<Integer> readable = new ArrayList<>(chunk.size());
-                ObjectNode[] records = new ObjectNode[chunk.size()];   // in file order, whatever could be read
-                for (int i = 0; i < chunk.size(); i++) {
-                    try {
-                        decoded.add(ImageDecoder.readRgb(chunk.get(i)));
-                        readable.add(i);
-                    } catch (IOException unreadable) {
-                        // one line for the user, and a record in the output where there is a file of records
-                        System.err.println("skipped: " + unreadable.getMessage());
-                        records[i] = JSON.createObjectNode().put("file", chunk.get(i).getFileName().toString())
-                                .put("error", unreadable.getMessage());
+            float[][] allLogits = new float[files.size()][];
+            int predicted = 0;
+            ImageProgress progress = progressOptions.start("predicted", files.size());
+            try (PrintStream out = output == null ? null
+                    : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8)) {
+                PrintStream sink = out == null ? System.out : out;
+                for (int start = 0; start < files.size(); start += batchSize) {
+                    List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
+                    List<BufferedImage> decoded = new ArrayList<>(chunk.size());
+                    List<Integer> readable = new ArrayList<>(chunk.size());
+                    ObjectNode[] records = new ObjectNode[chunk.size()];   // in file order, whatever could be read
+                    for (int i = 0; i < chunk.size(); i++) {
+                        try {
+                            decoded.add(ImageDecoder.readRgb(chunk.get(i)));
+                            readable.add(i);
+                        } catch (IOException unreadable) {
+                            // one line for the user, and a record in the output where there is a file of records
+                            System.err.println("skipped: " + unreadable.getMessage());
+                            records[i] = JSON.createObjectNode().put("file", chunk.get(i).getFileName().toString())
+                                    .put("error", unreadable.getMessage());
+                        }
                     }
-                }
-                if (!decoded.isEmpty()) {
-                    float[][] logits = classifier.logits(transform.toBatch(decoded));
-                    for (int row = 0; row < readable.size(); row++) {
-                        int i = readable.get(row);
-                        allLogits[start + i] = logits[row];
-                        records[i] = prediction(chunk.get(i), allLogits[start + i], classNames, k);
+                    if (!decoded.isEmpty()) {
+                        float[][] logits = classifier.logits(transform.toBatch(decoded));
+                        for (int row = 0; row < readable.size(); row++) {
+                            int i = readable.get(row);
+                            allLogits[start + i] = logits[row];
+                            records[i] = prediction(chunk.get(i), allLogits[start + i], classNames, k);
+                        }
                     }
-                }
-                for (ObjectNode record : records) {
-                    if (out != null || !record.has("error")) {
-                        sink.println(JSON.writeValueAsString(record));
+                    for (ObjectNode record : records) {
+                        if (out != null || !record.has("error")) {
+                            sink.println(JSON.writeValueAsString(record));
+                        }
                     }
+                    predicted += readable.size();
+                    progress.add(readable.size());
                 }
-                predicted += readable.size();
-                progress.add(readable.size());
             }
-        }
-        if (predicted == 0) {
-            throw new IOException(images + ": none of the " + files.size() + " images could be read (see the lines above)");
-        }
-        if (saveLogits != null) {
-            writeNpy(saveLogits, withNaNRows(allLogits, classNames.size()));
+            if (predicted == 0) {
+                throw new IOException(images + ": none of the " + files.size() + " images could be read (see the lines above)");
+            }
+            if (saveLogits != null) {
+                writeNpy(saveLogits, withNaNRows(allLogits, classNames.size()));
+            }
         }
     }
 
