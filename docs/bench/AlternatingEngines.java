@@ -58,7 +58,7 @@ public class AlternatingEngines {
             Files.delete(file);
             System.out.printf(Locale.ROOT, "%s %dx%d batch %d: %d warm-up steps each, then %d rounds of %d steps each (the first %d"
                     + " of each block left out); ours in %d part(s); %s%n", variant, imageSize, imageSize, batch, warmUp, rounds, block,
-                    SETTLING, Math.min(ours.parts(), batch), onnx.describe());
+                    SETTLING, ours.partsFor(batch), onnx.describe());
             for (int i = 0; i < warmUp; i++) {
                 ours.logits(images);
                 onnx.logits(input);

@@ -57,14 +57,9 @@ public final class SplitBatchInference implements AutoCloseable {
         }
     }
 
-    /** Over {@link #defaultParts()} parts. */
+    /** Over {@link KernelThreads#count()} parts on ND4J's CPU backend; on any other, the network on the calling thread. */
     public static SplitBatchInference of(ComputationGraph graph) {
-        return of(graph, defaultParts());
-    }
-
-    /** {@link KernelThreads#count()} on ND4J's CPU backend; 1 (the network on the calling thread) on any other. */
-    public static int defaultParts() {
-        return KernelChoice.backend().cpu() ? KernelThreads.count() : 1;
+        return of(graph, KernelChoice.backend().cpu() ? KernelThreads.count() : 1);
     }
 
     /** Over at most {@code parts} parts (1: the network on the calling thread). */
@@ -75,16 +70,23 @@ public final class SplitBatchInference implements AutoCloseable {
         return new SplitBatchInference(graph, parts);
     }
 
-    /** The most parts a batch is split into: 1 when the network runs on the calling thread. */
-    public int parts() {
-        return Math.max(1, replicas.size());
+    /** The parts a batch of {@code batch} images is split into: 1 when the network runs whole on the calling thread. */
+    public int partsFor(long batch) {
+        return (int) Math.max(1, Math.min(replicas.size(), batch));
+    }
+
+    /** For a log line: how a batch of {@code batch} images runs. */
+    public String describe(long batch) {
+        int parts = partsFor(batch);
+        return parts == 1 ? "the whole batch on the calling thread"
+                : "the batch split over " + parts + " replicas of the network, one thread each";
     }
 
     /** Logits (N, classes) for a batch of NCHW images, in inference mode, as {@link ConvNeXtGraph#logits} gives them. */
     public INDArray logits(INDArray images) {
         long batch = images.size(0);
-        int used = (int) Math.min(replicas.size(), batch);
-        if (used <= 1) {
+        int used = partsFor(batch);
+        if (used == 1) {
             return ConvNeXtGraph.logits(graph, images);
         }
         List<Future<INDArray>> parts = new ArrayList<>(used);

@@ -85,12 +85,7 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
-        if (engine == InferenceEngine.dl4j) {
-            int parts = Math.min(SplitBatchInference.defaultParts(), batch);
-            System.out.println("engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads()
-                    + (mode == Mode.train ? "" : parts == 1 ? ", the whole batch on the calling thread"
-                    : ", the batch split over " + parts + " replicas of the network, one thread each"));
-        }
+        String dl4jEngine = "engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads();
         if (engine == InferenceEngine.onnxruntime) {
             // the same network (variant, seed) on the same input, exported to ONNX and timed in ONNX Runtime
             ModelInfo info = new ModelInfo(model.variant, config, imageSize, ModelInfo.indexNames(numClasses));
@@ -100,9 +95,11 @@ final class BenchmarkCommand extends ConvNeXtCommand {
             }
         } else if (mode == Mode.infer) {
             try (SplitBatchInference inference = SplitBatchInference.of(graph)) {
+                System.out.println(dl4jEngine + ", " + inference.describe(batch));
                 report("forward", time(() -> inference.logits(images)));
             }
         } else {
+            System.out.println(dl4jEngine);
             GradientStep step = new GradientStep(graph, null);   // its gradient array only where it is used
             PhaseTimer phases = new PhaseTimer();
             graph.setListeners(phases);
