@@ -132,7 +132,8 @@ def timed(fn, warmup, steps):
 
 def report(what, ms, batch):
     med = statistics.median(ms)
-    print("%-17s median %8.1f ms/step (min %.1f, max %.1f)  %8.2f img/s" % (what, med, min(ms), max(ms), batch * 1000 / med))
+    print("%-17s median %8.1f ms/step (mean %.1f, min %.1f, max %.1f)  %8.2f img/s"
+          % (what, med, statistics.mean(ms), min(ms), max(ms), batch * 1000 / med))
 
 
 def main():

@@ -181,8 +181,10 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
-        System.out.printf(Locale.ROOT, "%-17s median %8.1f ms/step (min %.1f, max %.1f)  %8.2f img/s%n",
-                what, median, sorted[0], sorted[sorted.length - 1], batch * 1000.0 / median);
+        // The mean counts every timed step, slow ones included: with --warmup 0 it is a cold start's throughput.
+        double mean = Arrays.stream(millis).average().orElseThrow();
+        System.out.printf(Locale.ROOT, "%-17s median %8.1f ms/step (mean %.1f, min %.1f, max %.1f)  %8.2f img/s%n",
+                what, median, mean, sorted[0], sorted[sorted.length - 1], batch * 1000.0 / median);
     }
 
     /** The process's peak resident set (Java heap and ND4J's off-heap memory alike), from /proc on Linux. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class BenchmarkCommandTest {
 
-    private static final String PHASE = "%-17s median +[0-9.]+ ms/step \\(min [0-9.]+, max [0-9.]+\\) +[0-9.]+ img/s";
+    private static final String PHASE = "%-17s median +[0-9.]+ ms/step \\(mean [0-9.]+, min [0-9.]+, max [0-9.]+\\) +[0-9.]+ img/s";
 
     @Test
     void trainModeReportsForwardBackwardUpdateAndTheWholeStep() {
