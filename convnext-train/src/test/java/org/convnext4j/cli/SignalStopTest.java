@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** SIGTERM to a training process: it saves a checkpoint where it is and exits; the checkpoint resumes. */
 class SignalStopTest {
 
+    private static final long DEADLINE_MINUTES = 5;
+
     @TempDir
     Path dir;
 
@@ -37,11 +39,30 @@ class SignalStopTest {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ConvNeXtCli.class.getName(), "train", "--config", recipe.toString())
                 .redirectErrorStream(true).start();
+        // Should the progress line below never come (its wording changed, training hangs), the process is
+        // killed after a deadline, its output ends and the test fails, rather than waiting on 1,000 epochs.
+        Thread deadline = new Thread(() -> {
+            try {
+                if (!process.waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "signal-stop-test-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
+        boolean reachedSecondEpoch = false;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = out.readLine()) != null && !line.contains("epoch 2/1000 [ 3/16 ")) {
-                // wait until training is well into its second epoch
+            while ((line = out.readLine()) != null) {
+                if (line.contains("epoch 2/1000 [ 3/16 ")) {   // well into its second epoch
+                    reachedSecondEpoch = true;
+                    break;
+                }
             }
+            assertTrue(reachedSecondEpoch, "training printed no progress line for batch 3 of epoch 2: it exited, or "
+                    + DEADLINE_MINUTES + " minutes passed");
             process.toHandle().destroy();   // SIGTERM; Process.destroy would also close our end of its output
             while (out.readLine() != null) {
                 // drain
