@@ -81,16 +81,18 @@ final class RowChunks {
      * a fresh array per call made enough garbage to grow the Java heap.
      */
     static float[] tiled(INDArray vector, long columns, int slot) {
-        float[] row = vector.toFloatVector();
-        int length = maxRowsPerChunk(columns) * row.length;
+        checkedType(vector);
+        int rowLength = Math.toIntExact(vector.length());
+        int length = maxRowsPerChunk(columns) * rowLength;
         float[][] own = BUFFERS.get().tiles;
         if (own[slot].length < length) {
             own[slot] = new float[length];
         }
         float[] tile = own[slot];
-        System.arraycopy(row, 0, tile, 0, row.length);
+        // Straight into the tile, with no copy of the vector between: this runs on every kernel call.
+        read(vector, 0, tile, rowLength);
         // Doubling the filled part: a few long copies instead of one short copy per row, on the calling thread alone.
-        for (int filled = row.length; filled < length; filled *= 2) {
+        for (int filled = rowLength; filled < length; filled *= 2) {
             System.arraycopy(tile, 0, tile, filled, Math.min(filled, length - filled));
         }
         return tile;
