@@ -81,7 +81,9 @@ final class RowChunks {
      * a fresh array per call made enough garbage to grow the Java heap.
      */
     static float[] tiled(INDArray vector, long columns, int slot) {
-        checkedType(vector);
+        if (checkedType(vector) != DataType.FLOAT) {
+            throw new IllegalArgumentException("a float kernel's per-column vector must be FLOAT, got " + vector.dataType());
+        }
         int rowLength = Math.toIntExact(vector.length());
         int length = maxRowsPerChunk(columns) * rowLength;
         float[][] own = BUFFERS.get().tiles;

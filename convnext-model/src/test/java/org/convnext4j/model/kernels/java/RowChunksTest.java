@@ -41,6 +41,28 @@ class RowChunksTest {
     }
 
     @Test
+    void tilesAPerColumnVectorThatIsAViewIntoALargerBuffer() {
+        // Parameters are views of one flattened array, as DL4J keeps them.
+        INDArray flat = Nd4j.arange(20).castTo(DataType.FLOAT);
+        INDArray vector = flat.get(NDArrayIndex.interval(7, 10));   // 7, 8, 9
+        float[] tile = RowChunks.tiled(vector, 3, 0);
+        int rows = RowChunks.maxRowsPerChunk(3);
+        assertTrue(tile.length >= rows * 3);
+        for (int row = 0; row < rows; row++) {
+            for (int column = 0; column < 3; column++) {
+                assertEquals(7f + column, tile[row * 3 + column], "row " + row + ", column " + column);
+            }
+        }
+    }
+
+    @Test
+    void refusesToTileAVectorThatIsNotFloat() {
+        INDArray doubles = Nd4j.arange(3).castTo(DataType.DOUBLE);
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> RowChunks.tiled(doubles, 3, 0));
+        assertTrue(error.getMessage().contains("must be FLOAT"), error.getMessage());
+    }
+
+    @Test
     void readsAndWritesDoubles() {
         INDArray array = Nd4j.arange(12).castTo(DataType.DOUBLE).reshape(3, 4);
         double[] read = new double[4];
