@@ -115,15 +115,7 @@ public final class SplitBatchInference implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (failure instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        if (failure instanceof Error error) {
-            throw error;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        KernelThreads.rethrow(failure);
         return Nd4j.concat(0, logits);
     }
 

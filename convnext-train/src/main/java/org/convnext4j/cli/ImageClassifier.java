@@ -57,7 +57,7 @@ sealed interface ImageClassifier extends AutoCloseable {
 
         @Override
         public void close() {
-            inference.close();   // the network's arrays are ND4J's, freed with the graph
+            inference.close();   // its threads; the network's arrays are ND4J's, freed with the graph
         }
     }
 

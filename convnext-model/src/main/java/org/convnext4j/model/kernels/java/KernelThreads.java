@@ -92,6 +92,22 @@ public final class KernelThreads {
         return CALLING_THREAD_ONLY.get() ? 0 : Math.min(tasks - 1, count() - 1);
     }
 
+    /**
+     * Throws, on the calling thread, the first failure of work it handed to other threads (null: none):
+     * unchecked ones as they are, so the caller sees what the work itself threw, checked ones wrapped.
+     */
+    public static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
     /** The pool whose workers help the calling thread: {@link #count()} − 1 of them; only called when that is at least one. */
     static ForkJoinPool helpers() {
         ForkJoinPool pool = helpers;

@@ -41,16 +41,7 @@ final class SharedIndices {
         }
         shared.claimUntilNoneLeft();
         shared.awaitAll();
-        Throwable thrown = shared.failure.get();
-        if (thrown instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        if (thrown instanceof Error error) {
-            throw error;
-        }
-        if (thrown != null) {
-            throw new IllegalStateException(thrown);
-        }
+        KernelThreads.rethrow(shared.failure.get());
     }
 
     private void claimUntilNoneLeft() {
