@@ -85,11 +85,28 @@ final class DepthwiseKernelGradient {
         }
         for (int row = 0; row < rows; row++) {
             int y = row % height;
-            for (int g = 0; g < outputGroupsPerRow; g++) {
-                float[] dGroup = own.d[row * outputGroupsPerRow + g];
+            int kyFrom = Math.max(0, PAD - y);
+            int kyTo = Math.min(K, height + PAD - y);
+            int g = 0;
+            while (g < outputGroupsPerRow) {
                 int first = g * group;
+                if (g + 1 < outputGroupsPerRow && first >= PAD && first + 2 * group + PAD <= width) {
+                    // two groups whose every tap reaches inside the image: one statement adds both
+                    float[] d0 = own.d[row * outputGroupsPerRow + g];
+                    float[] d1 = own.d[row * outputGroupsPerRow + g + 1];
+                    for (int ky = kyFrom; ky < kyTo; ky++) {
+                        int inputRow = (row + ky - PAD) * inputGroupsPerRow;
+                        for (int kx = 0; kx < K; kx++) {
+                            tapOfTwoGroups(own.taps[ky * K + kx], d0, own.x[inputRow + first + kx], d1,
+                                    own.x[inputRow + first + group + kx], span);
+                        }
+                    }
+                    g += 2;
+                    continue;
+                }
+                float[] dGroup = own.d[row * outputGroupsPerRow + g];
                 int last = Math.min(width, first + group) - 1;
-                for (int ky = Math.max(0, PAD - y); ky < Math.min(K, height + PAD - y); ky++) {
+                for (int ky = kyFrom; ky < kyTo; ky++) {
                     int inputRow = (row + ky - PAD) * inputGroupsPerRow;
                     // taps that reach a column inside the image for some pixel of the group
                     for (int kx = Math.max(0, PAD - last); kx < Math.min(K, width + PAD - first); kx++) {
@@ -100,6 +117,7 @@ final class DepthwiseKernelGradient {
                         }
                     }
                 }
+                g++;
             }
         }
         for (int t = 0; t < K * K; t++) {
@@ -113,6 +131,16 @@ final class DepthwiseKernelGradient {
             }
         }
         return own.total;   // ColumnSums.put copies it
+    }
+
+    /**
+     * tap += d0·x0 + d1·x1: the contributions of two neighbouring output groups to one tap, in the
+     * order separate loops would add them, with the tap read and written once instead of twice.
+     */
+    private static void tapOfTwoGroups(float[] tap, float[] d0, float[] x0, float[] d1, float[] x1, int span) {
+        for (int c = 0; c < span; c++) {
+            tap[c] = tap[c] + d0[c] * x0[c] + d1[c] * x1[c];
+        }
     }
 
     /** Pixels next to each other in a row whose channel vectors make a group of at least {@link #GROUP_VALUES} values. */

@@ -9,52 +9,57 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * passes over rows (see {@link RowChunks}); see {@link org.convnext4j.model.kernels.Kernels#gelu}.
  *
  * <p>Only twice the activation, h·(1 + erf(h/√2)), is written: the block folds the ½ into fc2's
- * matmul, where it is exact. The backward pass recomputes erf and exp from the pre-activation rather
- * than keeping them: a wide array fewer per block, as in PyTorch, which keeps only input and output.
+ * matmul, where it is exact. The backward pass recomputes its derivative from the pre-activation
+ * rather than keeping anything: a wide array fewer per block, as in PyTorch, which keeps only input
+ * and output.
  *
- * <p>Float arrays use approximations written as plain arithmetic, so that HotSpot vectorises them:
- * the forward pass a rational erf (no exp; see {@link #erfRational}), the backward pass, which needs
- * exp(−h²/2) for the density anyway, Abramowitz and Stegun 7.1.26 for erf (|error| ≤ 1.5e-7, the
- * formula PyTorch's vectorised CPU erf uses) and exp by a Taylor series on a small argument then
- * repeated squaring. Double arrays, which the gradient checks use, take exact library values.
+ * <p>Float arrays use rational approximations of our own written as plain arithmetic, which HotSpot
+ * vectorises, fitted by {@code docs/gelu_rational_fit.py}: erf for the forward pass, and for the
+ * backward pass the derivative itself, 1 + g(h) with g(h) = erf(h/√2) + h·√(2/π)·exp(−h²/2), so that
+ * neither pass needs an exp. Each is odd, x·P(x²)/Q(x²) up to a clamp where it has reached ±1 to
+ * float's resolution (the forward pass clamps |x|, with x·erf(x) = |x|·erf(|x|)), and evaluated in fused multiply-adds (a product and a sum HotSpot may not fuse
+ * itself). Double arrays, which the gradient checks use, take exact library values.
  */
 final class Gelu {
 
     private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
     private static final float INV_SQRT_2_F = (float) INV_SQRT_2;
-    private static final float SQRT_2_OVER_PI_F = (float) SQRT_2_OVER_PI;
 
-    // Abramowitz and Stegun 7.1.26: erfc(a) ≈ t·(a1 + t·(a2 + t·(a3 + t·(a4 + t·a5))))·exp(−a²), t = 1/(1 + p·a).
-    private static final float AS_P = 0.3275911f;
-    private static final float AS_A1 = 0.254829592f;
-    private static final float AS_A2 = -0.284496736f;
-    private static final float AS_A3 = 1.421413741f;
-    private static final float AS_A4 = -1.453152027f;
-    private static final float AS_A5 = 1.061405429f;
-    // erf(x) ≈ x·P(x²)/Q(x²) on [−3.92, 3.92]; see erfRational.
+    // erf(x) ≈ x·P(x²)/Q(x²) for |x| ≤ 3.92 (erf(3.92) = 1 − 3e-8): |error| 4.3e-8 exact, 3.3e-7 in float.
     private static final float ERF_CLAMP = 3.92f;
-    private static final float ERF_P0 = 1.1283787771989515f;
-    private static final float ERF_P1 = 0.20615156347584926f;
-    private static final float ERF_P2 = 0.051402277137394044f;
-    private static final float ERF_P3 = 0.0039744633887572834f;
-    private static final float ERF_P4 = 1.4902234828567085e-04f;
-    private static final float ERF_P5 = -1.9943703203605614e-06f;
-    private static final float ERF_P6 = 1.9919353629734342e-08f;
-    private static final float ERF_Q1 = 0.5160258269588862f;
-    private static final float ERF_Q2 = 0.11758003937987242f;
-    private static final float ERF_Q3 = 0.0148924243485095f;
-    private static final float ERF_Q4 = 0.00102449799802851f;
-    /** exp(−y) is taken as exp(−y/2⁷) squared seven times. */
-    private static final float EXP_SCALE = -1f / (1 << 7);
-    /** exp(−50) ≈ 2e-22: past this, h·exp(−h²/2) and erfc(|h|/√2) are zero next to float's resolution. */
-    private static final float EXP_CLAMP = 50f;
+    private static final float ERF_P0 = 1.1283787774206948f;
+    private static final float ERF_P1 = 0.20611965001442248f;
+    private static final float ERF_P2 = 0.051397960365533332f;
+    private static final float ERF_P3 = 0.0039731056133095908f;
+    private static final float ERF_P4 = 1.4899024817728021e-04f;
+    private static final float ERF_P5 = -1.9942670162937594e-06f;
+    private static final float ERF_P6 = 1.9920417818982468e-08f;
+    private static final float ERF_Q1 = 0.5159975488015774f;
+    private static final float ERF_Q2 = 0.11756676756550473f;
+    private static final float ERF_Q3 = 0.01488965911156657f;
+    private static final float ERF_Q4 = 0.0010241708131408f;
+    // g(h) ≈ h·P(h²)/Q(h²) for |h| ≤ 5.9 (1 − g(5.9) = 1.3e-7): |error| 1.1e-10 exact, 3.9e-7 in float.
+    private static final float SLOPE_CLAMP = 5.9f;
+    private static final float SLOPE_P0 = 1.5957691225352497f;
+    private static final float SLOPE_P1 = -7.2127702534059784e-02f;
+    private static final float SLOPE_P2 = 2.9541159222418397e-02f;
+    private static final float SLOPE_P3 = -1.1620685671827312e-04f;
+    private static final float SLOPE_P4 = 8.1317128829770847e-05f;
+    private static final float SLOPE_P5 = 5.8300598369660494e-07f;
+    private static final float SLOPE_P6 = 5.9738943997419910e-08f;
+    private static final float SLOPE_P7 = 1.8348117179441486e-10f;
+    private static final float SLOPE_Q1 = 2.8813400559756419e-01f;
+    private static final float SLOPE_Q2 = 3.9556820850531887e-02f;
+    private static final float SLOPE_Q3 = 3.4075350039900459e-03f;
+    private static final float SLOPE_Q4 = 2.0341378580065637e-04f;
+    private static final float SLOPE_Q5 = 8.7247520612997916e-06f;
+    private static final float SLOPE_Q6 = 2.6084226622756447e-07f;
+    private static final float SLOPE_Q7 = 5.4878920272794451e-09f;
 
     // Working-array slots.
     private static final int IN = 0;
-    private static final int ERF_PLUS_ONE = 1;
-    private static final int GAUSSIAN = 2;
-    private static final int GRADIENT = 3;
+    private static final int GRADIENT = 1;
     private static final int BIAS_TILE = 0;
 
     private Gelu() {
@@ -74,9 +79,18 @@ final class Gelu {
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
             float[] h = chunk.read(hidden, IN);
+            // The approximation written out in the loop, not called: HotSpot leaves a call to a method it has
+            // already compiled on its own (as a hot method) out of the loop, and the loop scalar.
             for (int i = 0; i < length; i++) {
+                // x·(1 + erf(x/√2)) = x + |x|·erf(|x|/√2), erf being odd: one clamp (a min) instead of two
                 float x = h[i] + b[i];
-                h[i] = x * (1f + erfRational(x * INV_SQRT_2_F));
+                float magnitude = Math.abs(x);
+                float c = Math.min(ERF_CLAMP, magnitude * INV_SQRT_2_F);
+                float t = c * c;
+                float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(ERF_P6, t, ERF_P5), t, ERF_P4), t, ERF_P3), t,
+                        ERF_P2), t, ERF_P1), t, ERF_P0);
+                float q = Math.fma(Math.fma(Math.fma(Math.fma(ERF_Q4, t, ERF_Q3), t, ERF_Q2), t, ERF_Q1), t, 1f);
+                h[i] = Math.fma(magnitude, c * p / q, x);
             }
             chunk.write(h, twiceActivated);
         });
@@ -112,12 +126,15 @@ final class Gelu {
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
             float[] h = chunk.read(hidden, IN);
-            float[] e = chunk.floats(ERF_PLUS_ONE);
-            float[] g = chunk.floats(GAUSSIAN);
             float[] d = chunk.read(halfDActivated, GRADIENT);
-            biasedWithErfAndExp(h, b, e, g, length);
-            for (int i = 0; i < length; i++) {
-                d[i] *= e[i] + SQRT_2_OVER_PI_F * h[i] * g[i];
+            for (int i = 0; i < length; i++) {   // written out, as in the forward pass
+                float c = Math.max(-SLOPE_CLAMP, Math.min(SLOPE_CLAMP, h[i] + b[i]));
+                float t = c * c;
+                float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(SLOPE_P7, t, SLOPE_P6), t, SLOPE_P5), t,
+                        SLOPE_P4), t, SLOPE_P3), t, SLOPE_P2), t, SLOPE_P1), t, SLOPE_P0);
+                float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(SLOPE_Q7, t, SLOPE_Q6), t, SLOPE_Q5), t,
+                        SLOPE_Q4), t, SLOPE_Q3), t, SLOPE_Q2), t, SLOPE_Q1), t, 1f);
+                d[i] *= Math.fma(c, p / q, 1f);
             }
             chunk.write(d, dHidden);
             sums.add(chunk.index(), d, chunk.rows());
@@ -138,74 +155,5 @@ final class Gelu {
             sums.add(chunk.index(), d, chunk.rows());
             chunk.write(d, dHidden);
         });
-    }
-
-    /**
-     * erf(x) ≈ x·P(x²)/Q(x²) for |x| ≤ 3.92, ±1 beyond (erf(3.92) = 1 − 3e-8): |error| ≤ 4.3e-8 in
-     * exact arithmetic, 3.4e-7 evaluated in float. The coefficients are a weighted least-squares
-     * fit of our own (docs/erf_rational_fit.py). No exp: the forward pass's erf costs about half of
-     * Abramowitz–Stegun's with its exp (0.53 against 1.13 ns per element on one core).
-     */
-    private static float erfRational(float x) {
-        float c = Math.max(-ERF_CLAMP, Math.min(ERF_CLAMP, x));
-        float t = c * c;
-        float p = ((((((ERF_P6 * t + ERF_P5) * t + ERF_P4) * t + ERF_P3) * t + ERF_P2) * t + ERF_P1) * t + ERF_P0);
-        float q = ((((ERF_Q4 * t + ERF_Q3) * t + ERF_Q2) * t + ERF_Q1) * t + 1f);
-        return c * p / q;
-    }
-
-    /**
-     * h += bias (tiled); g = exp(−h²/2), which is both φ(h)·√(2π) and the exp(−a²) of erfc(a) at
-     * a = |h|/√2; e = 1 + erf(h/√2).
-     */
-    private static void biasedWithErfAndExp(float[] h, float[] tiledBias, float[] e, float[] g, int length) {
-        for (int i = 0; i < length; i++) {
-            h[i] += tiledBias[i];
-        }
-        for (int i = 0; i < length; i++) {
-            g[i] = Math.min(0.5f * h[i] * h[i], EXP_CLAMP);
-        }
-        negativeExp(g, length);
-        erfPlusOne(h, g, e, length);
-    }
-
-    /**
-     * e = 1 + erf(h/√2) = 1 + s·(1 − erfc(a)) with a = |h|/√2, s the sign of h, and g = exp(−a²).
-     * Short loops rather than one: HotSpot vectorises only loops small enough to unroll.
-     */
-    private static void erfPlusOne(float[] h, float[] g, float[] e, int length) {
-        for (int i = 0; i < length; i++) {
-            float t = 1f / (1f + AS_P * Math.abs(h[i] * INV_SQRT_2_F));
-            e[i] = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5))));
-        }
-        for (int i = 0; i < length; i++) {
-            float x = h[i];
-            float sign = x / Math.max(Math.abs(x), Float.MIN_NORMAL);   // ±1, or 0 at 0 where erf is 0
-            e[i] = 1f + sign * (1f - e[i] * g[i]);
-        }
-    }
-
-    /**
-     * y ← exp(−y) for 0 ≤ y ≤ 64: u = exp(−y/2⁷) − 1 by its Taylor series, then squared up as
-     * (1 + u)² = 1 + u·(2 + u), which keeps u's relative precision where plain squaring of a number
-     * near 1 would multiply its rounding error by 2⁷.
-     */
-    private static void negativeExp(float[] y, int length) {
-        for (int i = 0; i < length; i++) {
-            float z = y[i] * EXP_SCALE;
-            y[i] = z * (1f + z * (1f / 2 + z * (1f / 6 + z * (1f / 24 + z * (1f / 120 + z * (1f / 720
-                    + z * (1f / 5040 + z * (1f / 40320 + z * (1f / 362880)))))))));
-        }
-        for (int i = 0; i < length; i++) {
-            float u = y[i];
-            u *= 2f + u;   // written out seven times: HotSpot vectorises no inner loop
-            u *= 2f + u;
-            u *= 2f + u;
-            u *= 2f + u;
-            u *= 2f + u;
-            u *= 2f + u;
-            u *= 2f + u;
-            y[i] = 1f + u;
-        }
     }
 }
