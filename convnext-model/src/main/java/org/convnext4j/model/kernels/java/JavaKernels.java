@@ -32,11 +32,12 @@ public final class JavaKernels implements Kernels {
     private static final String TURNED_KERNEL = "java.turnedKernel";
 
     private final Nd4jKernels nd4j = new Nd4jKernels();
-    private final boolean oneDnnDepthwise;
+    private final boolean oneDnnAvx512;
 
     /**
-     * The depthwise convolution runs on oneDNN where oneDNN has its AVX-512 kernel for it, and on
-     * {@link DepthwiseConvolution} elsewhere.
+     * Where oneDNN runs its AVX-512 kernels, the depthwise convolution runs on oneDNN and products as
+     * they are; elsewhere on {@link DepthwiseConvolution}, and products that oneDNN's AVX2 kernels run
+     * slowly through {@link PaddedProduct}.
      *
      * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend, or
      *         {@value KernelThreads#VARIABLE} is not a thread count
@@ -45,9 +46,12 @@ public final class JavaKernels implements Kernels {
         this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
     }
 
-    /** @param oneDnnDepthwise the depthwise convolution and its input gradient on oneDNN, rather than our own pass */
-    public JavaKernels(Backend backend, boolean oneDnnDepthwise) {
-        this.oneDnnDepthwise = oneDnnDepthwise;
+    /**
+     * @param oneDnnAvx512 as where oneDNN has AVX-512: the depthwise convolution and its input gradient
+     *        on oneDNN and products as they are; if false, our depthwise pass and padded products
+     */
+    public JavaKernels(Backend backend, boolean oneDnnAvx512) {
+        this.oneDnnAvx512 = oneDnnAvx512;
         if (!backend.cpu()) {
             throw new IllegalArgumentException(KernelChoice.VARIABLE + "=java: the Java kernels work on host memory and run only"
                     + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
@@ -63,7 +67,7 @@ public final class JavaKernels implements Kernels {
 
     /** Whether the depthwise convolution runs on oneDNN (true) or on our own pass. */
     public boolean oneDnnDepthwise() {
-        return oneDnnDepthwise;
+        return oneDnnAvx512;
     }
 
     @Override
@@ -73,7 +77,12 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
-        nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
+        long paddedRows = oneDnnAvx512 ? 0 : PaddedProduct.paddedRows(a, b, c, transposeA, transposeB);
+        if (paddedRows > 0) {
+            PaddedProduct.multiply(nd4j, a, b, c, alpha, paddedRows);
+        } else {
+            nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
+        }
     }
 
     @Override
@@ -141,7 +150,7 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
-        if (oneDnnDepthwise) {
+        if (oneDnnAvx512) {
             nd4j.depthwise(input, kernel, bias, out);
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
@@ -155,7 +164,7 @@ public final class JavaKernels implements Kernels {
      */
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
-        if (oneDnnDepthwise) {
+        if (oneDnnAvx512) {
             DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
             INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
             INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());
