@@ -90,18 +90,19 @@ final class DepthwiseKernelGradient {
             int g = 0;
             while (g < outputGroupsPerRow) {
                 int first = g * group;
-                if (g + 1 < outputGroupsPerRow && first >= PAD && first + 2 * group + PAD <= width) {
-                    // two groups whose every tap reaches inside the image: one statement adds both
+                if (g + 2 < outputGroupsPerRow && first >= PAD && first + 3 * group + PAD <= width) {
+                    // three groups whose every tap reaches inside the image: one statement adds all three
                     float[] d0 = own.d[row * outputGroupsPerRow + g];
                     float[] d1 = own.d[row * outputGroupsPerRow + g + 1];
+                    float[] d2 = own.d[row * outputGroupsPerRow + g + 2];
                     for (int ky = kyFrom; ky < kyTo; ky++) {
-                        int inputRow = (row + ky - PAD) * inputGroupsPerRow;
+                        int inputRow = (row + ky - PAD) * inputGroupsPerRow + first;
                         for (int kx = 0; kx < K; kx++) {
-                            tapOfTwoGroups(own.taps[ky * K + kx], d0, own.x[inputRow + first + kx], d1,
-                                    own.x[inputRow + first + group + kx], span);
+                            tapOfThreeGroups(own.taps[ky * K + kx], d0, own.x[inputRow + kx], d1, own.x[inputRow + group + kx],
+                                    d2, own.x[inputRow + 2 * group + kx], span);
                         }
                     }
-                    g += 2;
+                    g += 3;
                     continue;
                 }
                 float[] dGroup = own.d[row * outputGroupsPerRow + g];
@@ -134,12 +135,13 @@ final class DepthwiseKernelGradient {
     }
 
     /**
-     * tap += d0·x0 + d1·x1: the contributions of two neighbouring output groups to one tap, in the
-     * order separate loops would add them, with the tap read and written once instead of twice.
+     * tap += d0·x0 + d1·x1 + d2·x2: the contributions of three neighbouring output groups to one tap, in
+     * the order separate loops would add them, with the tap read and written once instead of three times.
      */
-    private static void tapOfTwoGroups(float[] tap, float[] d0, float[] x0, float[] d1, float[] x1, int span) {
+    private static void tapOfThreeGroups(float[] tap, float[] d0, float[] x0, float[] d1, float[] x1, float[] d2, float[] x2,
+                                         int span) {
         for (int c = 0; c < span; c++) {
-            tap[c] = tap[c] + d0[c] * x0[c] + d1[c] * x1[c];
+            tap[c] = tap[c] + d0[c] * x0[c] + d1[c] * x1[c] + d2[c] * x2[c];
         }
     }
 
