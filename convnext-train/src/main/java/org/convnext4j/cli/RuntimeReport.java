@@ -19,7 +19,7 @@ final class RuntimeReport {
 
     /**
      * The ND4J backend and the kernels, e.g. {@code ND4J backend CPU …, kernels java (CONVNEXT_KERNELS=auto, unset;
-     * 2 kernel threads; depthwise on oneDNN, AVX-512)}.
+     * 2 kernel threads; depthwise on oneDNN)}.
      */
     static String runtime() {
         Kernels kernels = KernelChoice.active();
@@ -27,7 +27,7 @@ final class RuntimeReport {
         String setting = System.getenv(KernelChoice.VARIABLE);
         String depthwise = kernels instanceof JavaKernels java
                 ? "; " + KernelThreads.describe()
-                        + (java.oneDnnDepthwise() ? "; depthwise on oneDNN, AVX-512" : "; depthwise ours, oneDNN without AVX-512 here")
+                        + "; " + java.describeChoices()
                 : "";
         return "ND4J backend " + backend.describe() + ", kernels " + kernels.name() + " ("
                 + KernelChoice.VARIABLE + "=" + (setting == null ? "auto, unset" : setting) + depthwise + ")";

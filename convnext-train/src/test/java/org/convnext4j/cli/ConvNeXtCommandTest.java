@@ -45,7 +45,7 @@ class ConvNeXtCommandTest {
         String setting = System.getenv(KernelChoice.VARIABLE) == null ? "auto, unset" : System.getenv(KernelChoice.VARIABLE);
         String depthwise = KernelChoice.active() instanceof org.convnext4j.model.kernels.java.JavaKernels java
                 ? "; " + org.convnext4j.model.kernels.java.KernelThreads.describe()
-                        + (java.oneDnnDepthwise() ? "; depthwise on oneDNN, AVX-512" : "; depthwise ours, oneDNN without AVX-512 here")
+                        + "; " + java.describeChoices()
                 : "";
         assertTrue(first.endsWith("ND4J backend " + KernelChoice.backend().describe() + ", kernels "
                 + KernelChoice.active().name() + " (CONVNEXT_KERNELS=" + setting + depthwise + ")"), first);

@@ -60,9 +60,26 @@ public record HostCpu(String model, Set<String> vectorSets) {
      * {@code DNNL_MAX_CPU_ISA}, null when unset) does not stop it below AVX-512.
      */
     public boolean oneDnnUsesAvx512(String maxIsa) {
-        boolean capped = maxIsa != null && !maxIsa.isBlank()
+        return !cappedBelowAvx512(maxIsa) && hasAvx512();
+    }
+
+    /**
+     * Whether oneDNN's channels-last depthwise convolution takes its slow path here: on a CPU with
+     * AVX-512 whose oneDNN is capped below it (as {@code engine_pairs.sh --avx2} does), it ran about
+     * ten times slower than uncapped; on a CPU without AVX-512 its AVX2 kernel ran faster than our own
+     * pass, capped or not (docs/performance-journal.md, #18).
+     */
+    public boolean oneDnnDepthwiseSlow(String maxIsa) {
+        return cappedBelowAvx512(maxIsa) && hasAvx512();
+    }
+
+    private boolean hasAvx512() {
+        return vectorSets.containsAll(List.of("avx512f", "avx512bw", "avx512vl"));
+    }
+
+    private static boolean cappedBelowAvx512(String maxIsa) {
+        return maxIsa != null && !maxIsa.isBlank()
                 && !maxIsa.strip().toUpperCase(Locale.ROOT).startsWith("AVX512") && !maxIsa.strip().equalsIgnoreCase("ALL");
-        return !capped && vectorSets.containsAll(List.of("avx512f", "avx512bw", "avx512vl"));
     }
 
     /** e.g. {@code AMD EPYC; avx avx2 avx512bw avx512f avx512vl fma}. */

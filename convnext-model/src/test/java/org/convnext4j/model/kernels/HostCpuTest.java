@@ -28,4 +28,13 @@ class HostCpuTest {
         assertFalse(AVX2.oneDnnUsesAvx512("AVX512_CORE"), "a cap does not add instructions");
         assertFalse(HostCpu.parse(List.of("garbage")).oneDnnUsesAvx512(null));
     }
+
+    @Test
+    void oneDnnsDepthwisePathIsSlowOnlyWhenCappedBelowTheCpusAvx512() {
+        assertTrue(AVX512.oneDnnDepthwiseSlow("AVX2"), "the stand-in for a machine without AVX-512");
+        assertFalse(AVX512.oneDnnDepthwiseSlow(null));
+        assertFalse(AVX512.oneDnnDepthwiseSlow("AVX512_CORE"));
+        assertFalse(AVX2.oneDnnDepthwiseSlow(null), "oneDNN's AVX2 kernel on a CPU without AVX-512");
+        assertFalse(AVX2.oneDnnDepthwiseSlow("AVX2"));
+    }
 }

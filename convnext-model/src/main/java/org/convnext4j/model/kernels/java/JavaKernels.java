@@ -32,26 +32,28 @@ public final class JavaKernels implements Kernels {
     private static final String TURNED_KERNEL = "java.turnedKernel";
 
     private final Nd4jKernels nd4j = new Nd4jKernels();
-    private final boolean oneDnnAvx512;
+    private final boolean oneDnnDepthwise;
+    private final boolean padAliasedProducts;
 
     /**
-     * Where oneDNN runs its AVX-512 kernels, the depthwise convolution runs on oneDNN and products as
-     * they are; elsewhere on {@link DepthwiseConvolution}, and products that oneDNN's AVX2 kernels run
-     * slowly through {@link PaddedProduct}.
+     * The depthwise convolution runs on oneDNN unless oneDNN's path for it is the slow one here
+     * ({@link HostCpu#oneDnnDepthwiseSlow}), on {@link DepthwiseConvolution} then; products that
+     * oneDNN's AVX2 kernels run slowly go through {@link PaddedProduct} where oneDNN has no AVX-512.
      *
      * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend, or
      *         {@value KernelThreads#VARIABLE} is not a thread count
      */
     public JavaKernels(Backend backend) {
-        this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
+        this(backend, !HostCpu.current().oneDnnDepthwiseSlow(oneDnnMaxIsa()), !HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
     }
 
     /**
-     * @param oneDnnAvx512 as where oneDNN has AVX-512: the depthwise convolution and its input gradient
-     *        on oneDNN and products as they are; if false, our depthwise pass and padded products
+     * @param oneDnnDepthwise the depthwise convolution and its input gradient on oneDNN, rather than our own pass
+     * @param padAliasedProducts products that oneDNN's AVX2 kernels run slowly through {@link PaddedProduct}
      */
-    public JavaKernels(Backend backend, boolean oneDnnAvx512) {
-        this.oneDnnAvx512 = oneDnnAvx512;
+    public JavaKernels(Backend backend, boolean oneDnnDepthwise, boolean padAliasedProducts) {
+        this.oneDnnDepthwise = oneDnnDepthwise;
+        this.padAliasedProducts = padAliasedProducts;
         if (!backend.cpu()) {
             throw new IllegalArgumentException(KernelChoice.VARIABLE + "=java: the Java kernels work on host memory and run only"
                     + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
@@ -67,7 +69,13 @@ public final class JavaKernels implements Kernels {
 
     /** Whether the depthwise convolution runs on oneDNN (true) or on our own pass. */
     public boolean oneDnnDepthwise() {
-        return oneDnnAvx512;
+        return oneDnnDepthwise;
+    }
+
+    /** What the log's first line says of these kernels' choices, e.g. {@code depthwise on oneDNN; products padded where oneDNN's AVX2 kernels alias}. */
+    public String describeChoices() {
+        return (oneDnnDepthwise ? "depthwise on oneDNN" : "depthwise ours (oneDNN capped below this CPU's AVX-512)")
+                + (padAliasedProducts ? "; products padded where oneDNN's AVX2 kernels alias" : "");
     }
 
     @Override
@@ -77,7 +85,7 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
-        long paddedRows = oneDnnAvx512 ? 0 : PaddedProduct.paddedRows(a, b, c, transposeA, transposeB);
+        long paddedRows = padAliasedProducts ? PaddedProduct.paddedRows(a, b, c, transposeA, transposeB) : 0;
         if (paddedRows > 0) {
             PaddedProduct.multiply(nd4j, a, b, c, alpha, paddedRows);
         } else {
@@ -150,7 +158,7 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
-        if (oneDnnAvx512) {
+        if (oneDnnDepthwise) {
             nd4j.depthwise(input, kernel, bias, out);
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
@@ -164,7 +172,7 @@ public final class JavaKernels implements Kernels {
      */
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
-        if (oneDnnAvx512) {
+        if (oneDnnDepthwise) {
             DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
             INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
             INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());
