@@ -32,7 +32,7 @@ class DepthwiseKernelsTest {
     static Stream<Kernels> implementations() {
         Backend backend = Backend.current();
         return Stream.concat(KernelImplementations.all(),
-                backend.cpu() ? Stream.of(new JavaKernels(backend, true, false), new JavaKernels(backend, false, false)) : Stream.empty());
+                backend.cpu() ? Stream.of(new JavaKernels(backend, true, false), new JavaKernels(backend, false, true)) : Stream.empty());
     }
     private static final int PAD = K / 2;
 

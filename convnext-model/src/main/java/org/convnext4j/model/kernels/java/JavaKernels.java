@@ -32,28 +32,32 @@ public final class JavaKernels implements Kernels {
     private static final String TURNED_KERNEL = "java.turnedKernel";
 
     private final Nd4jKernels nd4j = new Nd4jKernels();
-    private final boolean oneDnnDepthwise;
-    private final boolean padAliasedProducts;
+    private final boolean oneDnnAvx512;
+    private final boolean oneDnnDepthwiseSlow;
 
     /**
-     * The depthwise convolution runs on oneDNN unless oneDNN's path for it is the slow one here
-     * ({@link HostCpu#oneDnnDepthwiseSlow}), on {@link DepthwiseConvolution} then; products that
-     * oneDNN's AVX2 kernels run slowly go through {@link PaddedProduct} where oneDNN has no AVX-512.
+     * The depthwise convolution and its input gradient run on oneDNN where oneDNN has AVX-512. Without
+     * it, the convolution runs on oneDNN's AVX2 kernel when the pass has the thread to itself (the
+     * replicas of {@link org.convnext4j.model.SplitBatchInference}), where that kernel is the faster,
+     * and on {@link DepthwiseConvolution} when the pass is split over threads, where ours scales better;
+     * the input gradient on ours; and all of it on ours where oneDNN's path is the slow one
+     * ({@link HostCpu#oneDnnDepthwiseSlow}). Products that oneDNN's AVX2 kernels run slowly go through
+     * {@link PaddedProduct} where oneDNN has no AVX-512.
      *
      * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend, or
      *         {@value KernelThreads#VARIABLE} is not a thread count
      */
     public JavaKernels(Backend backend) {
-        this(backend, !HostCpu.current().oneDnnDepthwiseSlow(oneDnnMaxIsa()), !HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()));
+        this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()), HostCpu.current().oneDnnDepthwiseSlow(oneDnnMaxIsa()));
     }
 
     /**
-     * @param oneDnnDepthwise the depthwise convolution and its input gradient on oneDNN, rather than our own pass
-     * @param padAliasedProducts products that oneDNN's AVX2 kernels run slowly through {@link PaddedProduct}
+     * @param oneDnnAvx512 whether oneDNN runs its AVX-512 kernels here ({@link HostCpu#oneDnnUsesAvx512})
+     * @param oneDnnDepthwiseSlow whether oneDNN's depthwise convolution takes its slow path here ({@link HostCpu#oneDnnDepthwiseSlow})
      */
-    public JavaKernels(Backend backend, boolean oneDnnDepthwise, boolean padAliasedProducts) {
-        this.oneDnnDepthwise = oneDnnDepthwise;
-        this.padAliasedProducts = padAliasedProducts;
+    public JavaKernels(Backend backend, boolean oneDnnAvx512, boolean oneDnnDepthwiseSlow) {
+        this.oneDnnAvx512 = oneDnnAvx512;
+        this.oneDnnDepthwiseSlow = oneDnnDepthwiseSlow;
         if (!backend.cpu()) {
             throw new IllegalArgumentException(KernelChoice.VARIABLE + "=java: the Java kernels work on host memory and run only"
                     + " on ND4J's CPU backend, but this process runs on " + backend.name() + "; use "
@@ -67,15 +71,26 @@ public final class JavaKernels implements Kernels {
         return setting != null ? setting : System.getenv("DNNL_MAX_CPU_ISA");
     }
 
-    /** Whether the depthwise convolution runs on oneDNN (true) or on our own pass. */
+    /** Whether the depthwise convolution may run on oneDNN (true), or runs on our own pass always. */
     public boolean oneDnnDepthwise() {
-        return oneDnnDepthwise;
+        return !oneDnnDepthwiseSlow;
     }
 
-    /** What the log's first line says of these kernels' choices, e.g. {@code depthwise on oneDNN; products padded where oneDNN's AVX2 kernels alias}. */
+    /** Whether this call of the depthwise convolution runs on oneDNN. */
+    private boolean oneDnnDepthwiseNow() {
+        return oneDnnDepthwise() && (oneDnnAvx512 || KernelThreads.callingThreadOnly());
+    }
+
+    /** Whether the depthwise convolution's input gradient runs on oneDNN (true) or on our own pass. */
+    private boolean oneDnnDepthwiseGradient() {
+        return oneDnnAvx512 && !oneDnnDepthwiseSlow;
+    }
+
+    /** What the log's first line says of these kernels' choices, e.g. {@code depthwise on oneDNN}. */
     public String describeChoices() {
-        return (oneDnnDepthwise ? "depthwise on oneDNN" : "depthwise ours (oneDNN capped below this CPU's AVX-512)")
-                + (padAliasedProducts ? "; products padded where oneDNN's AVX2 kernels alias" : "");
+        String depthwise = !oneDnnDepthwise() ? "depthwise ours (oneDNN capped below this CPU's AVX-512)"
+                : oneDnnDepthwiseGradient() ? "depthwise on oneDNN" : "depthwise on oneDNN in split inference, else ours";
+        return depthwise + (oneDnnAvx512 ? "" : "; products padded where oneDNN's AVX2 kernels alias");
     }
 
     @Override
@@ -85,7 +100,7 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
-        long paddedRows = padAliasedProducts ? PaddedProduct.paddedRows(a, b, c, transposeA, transposeB) : 0;
+        long paddedRows = oneDnnAvx512 ? 0 : PaddedProduct.paddedRows(a, b, c, transposeA, transposeB);
         if (paddedRows > 0) {
             PaddedProduct.multiply(nd4j, a, b, c, alpha, paddedRows);
         } else {
@@ -158,7 +173,7 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
-        if (oneDnnDepthwise) {
+        if (oneDnnDepthwiseNow()) {
             nd4j.depthwise(input, kernel, bias, out);
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
@@ -172,7 +187,7 @@ public final class JavaKernels implements Kernels {
      */
     @Override
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
-        if (oneDnnDepthwise) {
+        if (oneDnnDepthwiseGradient()) {
             DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
             INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
             INDArray turned = WorkingArrays.scratch().get(TURNED_KERNEL, kernel.dataType(), reachable.shape());

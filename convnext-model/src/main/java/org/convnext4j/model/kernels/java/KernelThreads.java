@@ -87,6 +87,11 @@ public final class KernelThreads {
         }
     }
 
+    /** Whether this thread runs inside {@link #onCallingThreadOnly}: its passes on it alone. */
+    static boolean callingThreadOnly() {
+        return CALLING_THREAD_ONLY.get();
+    }
+
     /** How many helpers a pass of {@code tasks} tasks started on this thread wakes: none inside {@link #onCallingThreadOnly}. */
     static int helpersFor(int tasks) {
         return CALLING_THREAD_ONLY.get() ? 0 : Math.min(tasks - 1, count() - 1);

@@ -38,7 +38,7 @@ class PaddedProductTest {
     @Test
     void thePaddedProductIsTheProduct() {
         Backend backend = KernelChoice.backend();
-        JavaKernels padded = new JavaKernels(backend, true, true);
+        JavaKernels padded = new JavaKernels(backend, false, false);
         INDArray a = Nd4j.rand(DataType.FLOAT, 196, 24).subi(0.5);
         INDArray b = Nd4j.rand(DataType.FLOAT, 24, 1024).subi(0.5);
         INDArray c = Nd4j.zeros(DataType.FLOAT, 196, 1024).addi(9);
