@@ -9,13 +9,13 @@
 # its Haswell kernels and PyTorch its AVX2 kernels (ATEN_CPU_CAPABILITY). ONNX Runtime has no such
 # switch: its MLAS still picks AVX-512 kernels, so its figures under --avx2 are this CPU's own.
 set -euo pipefail
-export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp   # Debian's torch sends nn.Linear to libblas.so.3
 if [[ "${1:-}" == "--avx2" ]]; then
   export DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2
   export CONVNEXT_JAVA_OPTS="${CONVNEXT_JAVA_OPTS:-} -XX:UseAVX=2"   # added to the launcher's own options
   echo "AVX2 stand-in: DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2, Java -XX:UseAVX=2"
 fi
-torch() { /usr/bin/python3 docs/bench/pytorch_bench.py --threads 2 "$@" | grep -E '^machine|train step|forward |peak'; }
+# Debian's torch sends nn.Linear to libblas.so.3 unless pointed at OpenBLAS; set for PyTorch alone.
+torch() { LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 docs/bench/pytorch_bench.py --threads 2 "$@" | grep -E '^machine|train step|forward |peak'; }
 ours() { ./convnext benchmark "$@" | grep -E '^machine|^engine|forward |train step|RSS'; }
 case_() {   # one interleaved round: ours, ONNX Runtime (inference only), PyTorch
   echo "=== $*"
