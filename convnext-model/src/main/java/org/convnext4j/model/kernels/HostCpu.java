@@ -65,9 +65,9 @@ public record HostCpu(String model, Set<String> vectorSets) {
 
     /**
      * Whether oneDNN's channels-last depthwise convolution takes its slow path here: on a CPU with
-     * AVX-512 whose oneDNN is capped below it (as {@code engine_pairs.sh --avx2} does), it ran about
-     * ten times slower than uncapped; on a CPU without AVX-512 its AVX2 kernel ran faster than our own
-     * pass, capped or not (docs/performance-journal.md, #18).
+     * AVX-512 whose oneDNN is capped below it (as {@code engine_pairs.sh --avx2} does), it took a path
+     * far slower than uncapped; on a CPU without AVX-512 its AVX2 kernel ran faster than our own pass
+     * on one thread, capped or not (docs/performance-journal.md, #18).
      */
     public boolean oneDnnDepthwiseSlow(String maxIsa) {
         return cappedBelowAvx512(maxIsa) && hasAvx512();
