@@ -48,7 +48,11 @@ public final class JavaKernels implements Kernels {
      *         {@value KernelThreads#VARIABLE} is not a thread count
      */
     public JavaKernels(Backend backend) {
-        this(backend, HostCpu.current().oneDnnUsesAvx512(oneDnnMaxIsa()), HostCpu.current().oneDnnDepthwiseSlow(oneDnnMaxIsa()));
+        this(backend, HostCpu.current(), oneDnnMaxIsa());
+    }
+
+    private JavaKernels(Backend backend, HostCpu cpu, String oneDnnMaxIsa) {
+        this(backend, cpu.oneDnnUsesAvx512(oneDnnMaxIsa), cpu.oneDnnDepthwiseSlow(oneDnnMaxIsa));
     }
 
     /**

@@ -14,9 +14,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * they lie (when 1/M + 1/N, rows and columns of the result, is at least {@link #NO_COPY_THRESHOLD}).
  * Rows of b a multiple of 4 KiB apart fall on the same cache sets, and such a product runs far slower
  * than its neighbours, ConvNeXt-T's last-stage fc1 in split inference (196×768 · 768×3072) for one
- * (docs/performance-journal.md, #18). With zero rows added to a
- * until 1/M + 1/N is under the threshold, oneDNN packs b, and the extra rows cost less than the
- * conflicts as long as they at most double the work. Each row of the result depends on its own row of
+ * (docs/performance-journal.md, #18). With zero rows added to a until 1/M + 1/N is under the
+ * threshold, oneDNN packs b, and the extra rows cost less than the conflicts as long as they at most
+ * double the work. Each row of the result depends on its own row of
  * a only, so the rows kept are exactly the product's, the padding rows' results are dropped.
  */
 final class PaddedProduct {
