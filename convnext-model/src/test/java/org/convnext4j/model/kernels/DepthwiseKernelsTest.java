@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * A block's 7×7 depthwise convolution, its input gradient and its kernel gradient in float, against
  * plain loops in double, for each kernel implementation: over several chunks of samples, few
  * channels (the Java kernel gradient groups pixels, with a part group at the row end), and inputs
- * smaller than the kernel (convolved with the reachable taps only). The Java kernels run twice: with the
- * convolution on oneDNN (what machines with AVX-512 run) and on our own pass (the others); our own pass
- * also in double precision, the gradient checks' type.
+ * smaller than the kernel (convolved with the reachable taps only). The Java kernels run three times: with
+ * the convolution on oneDNN (what machines with AVX-512 run), on oneDNN a thread per part of the batch
+ * (AVX2), and on our own pass (under a cap); our own pass also in double precision, the gradient checks' type.
  */
 class DepthwiseKernelsTest {
 
@@ -32,7 +32,8 @@ class DepthwiseKernelsTest {
     static Stream<Kernels> implementations() {
         Backend backend = Backend.current();
         return Stream.concat(KernelImplementations.all(),
-                backend.cpu() ? Stream.of(new JavaKernels(backend, true, false), new JavaKernels(backend, false, true)) : Stream.empty());
+                backend.cpu() ? Stream.of(new JavaKernels(backend, true, false), new JavaKernels(backend, false, false),
+                        new JavaKernels(backend, false, true)) : Stream.empty());
     }
     private static final int PAD = K / 2;
 

@@ -37,12 +37,11 @@ public final class JavaKernels implements Kernels {
 
     /**
      * The depthwise convolution and its input gradient run on oneDNN where oneDNN has AVX-512. Without
-     * it, the convolution runs on oneDNN's AVX2 kernel when the pass has the thread to itself (the
-     * replicas of {@link org.convnext4j.model.SplitBatchInference}), where that kernel is the faster,
-     * and on {@link DepthwiseConvolution} when the pass is split over threads, where ours scales better;
-     * the input gradient on ours; and all of it on ours where oneDNN's path is the slow one
-     * ({@link HostCpu#oneDnnDepthwiseSlow}). Products that oneDNN's AVX2 kernels run slowly go through
-     * {@link PaddedProduct} where oneDNN has no AVX-512.
+     * it, the convolution runs on oneDNN's AVX2 kernel one thread per part of the batch
+     * ({@link OneThreadParts}: that kernel is the faster on one thread, and scales badly over two), the
+     * input gradient on {@link DepthwiseConvolution}; and all of it on ours where oneDNN's path is the
+     * slow one ({@link HostCpu#oneDnnDepthwiseSlow}). Products that oneDNN's AVX2 kernels run slowly go
+     * through {@link PaddedProduct} or {@link SplitProduct} where oneDNN has no AVX-512.
      *
      * @throws IllegalArgumentException when {@code backend} is not ND4J's CPU backend, or
      *         {@value KernelThreads#VARIABLE} is not a thread count
@@ -80,11 +79,6 @@ public final class JavaKernels implements Kernels {
         return !oneDnnDepthwiseSlow;
     }
 
-    /** Whether this call of the depthwise convolution runs on oneDNN. */
-    private boolean oneDnnDepthwiseNow() {
-        return oneDnnDepthwise() && (oneDnnAvx512 || KernelThreads.callingThreadOnly());
-    }
-
     /** Whether the depthwise convolution's input gradient runs on oneDNN (true) or on our own pass. */
     private boolean oneDnnDepthwiseGradient() {
         return oneDnnAvx512 && !oneDnnDepthwiseSlow;
@@ -93,8 +87,8 @@ public final class JavaKernels implements Kernels {
     /** What the log's first line says of these kernels' choices, e.g. {@code depthwise on oneDNN}. */
     public String describeChoices() {
         String depthwise = !oneDnnDepthwise() ? "depthwise ours (oneDNN capped below this CPU's AVX-512)"
-                : oneDnnDepthwiseGradient() ? "depthwise on oneDNN" : "depthwise on oneDNN in split inference, else ours";
-        return depthwise + (oneDnnAvx512 ? "" : "; products padded where oneDNN's AVX2 kernels alias");
+                : oneDnnDepthwiseGradient() ? "depthwise on oneDNN" : "depthwise on oneDNN a thread per part of the batch, its input gradient ours";
+        return depthwise + (oneDnnAvx512 ? "" : "; products padded or split where oneDNN's AVX2 kernels lag");
     }
 
     @Override
@@ -105,8 +99,11 @@ public final class JavaKernels implements Kernels {
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
         long paddedRows = oneDnnAvx512 ? 0 : PaddedProduct.paddedRows(a, b, c, transposeA, transposeB);
+        SplitProduct.Split split = oneDnnAvx512 ? SplitProduct.Split.NONE : SplitProduct.choose(a, b, c, transposeA, transposeB);
         if (paddedRows > 0) {
             PaddedProduct.multiply(nd4j, a, b, c, alpha, paddedRows);
+        } else if (split != SplitProduct.Split.NONE) {
+            SplitProduct.multiply(nd4j, a, b, c, transposeA, transposeB, alpha, split);
         } else {
             nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
         }
@@ -177,8 +174,13 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void depthwise(INDArray input, INDArray kernel, INDArray bias, INDArray out) {
-        if (oneDnnDepthwiseNow()) {
+        if (oneDnnAvx512 && oneDnnDepthwise()) {
             nd4j.depthwise(input, kernel, bias, out);
+        } else if (oneDnnDepthwise()) {
+            DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
+            INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
+            OneThreadParts.run(input.size(0), (index, from, to) -> Nd4j.exec(new DepthwiseConv2D(OneThreadParts.rows(input, from, to),
+                    reachable, bias, OneThreadParts.rows(out, from, to), reach.convolution())));
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
         }
