@@ -1,5 +1,8 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 import org.convnext4j.model.kernels.DropPath;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,10 +42,13 @@ final class BlockOutput {
         int columns = (int) m.size(1);
         float[] b = RowChunks.tiled(bias, columns, BIAS_TILE);
         float[] g = gamma == null ? null : RowChunks.tiled(gamma, columns, GAMMA_TILE);
+        FloatBuffer mValues = RowChunks.floatBuffer(m);
+        FloatBuffer xValues = RowChunks.floatBuffer(x);
+        FloatBuffer outValues = RowChunks.floatBuffer(out);
         RowChunks.forEach(m.size(0), columns, chunk -> {
             int length = chunk.length();
-            float[] v = chunk.read(m, BRANCH);
-            float[] r = chunk.read(x, RESIDUAL);
+            float[] v = chunk.read(mValues, BRANCH);
+            float[] r = chunk.read(xValues, RESIDUAL);
             if (g != null) {
                 for (int i = 0; i < length; i++) {
                     v[i] = g[i] * (v[i] + b[i]);
@@ -64,7 +70,7 @@ final class BlockOutput {
                     }
                 }
             }
-            chunk.write(v, out);
+            chunk.write(v, outValues);
         });
     }
 
@@ -72,9 +78,12 @@ final class BlockOutput {
         int columns = (int) m.size(1);
         double[] b = bias.toDoubleVector();
         double[] g = gamma == null ? null : gamma.toDoubleVector();
+        DoubleBuffer mValues = RowChunks.doubleBuffer(m);
+        DoubleBuffer xValues = RowChunks.doubleBuffer(x);
+        DoubleBuffer outValues = RowChunks.doubleBuffer(out);
         RowChunks.forEach(m.size(0), columns, chunk -> {
-            double[] v = chunk.readDoubles(m, BRANCH);
-            double[] r = chunk.readDoubles(x, RESIDUAL);
+            double[] v = chunk.read(mValues, BRANCH);
+            double[] r = chunk.read(xValues, RESIDUAL);
             for (int row = 0, base = 0; row < chunk.rows(); row++, base += columns) {
                 double s = factors == null ? 1 : factors.of(chunk.firstRow() + row);
                 for (int c = 0; c < columns; c++) {
@@ -82,7 +91,7 @@ final class BlockOutput {
                     v[base + c] = r[base + c] + s * branch;
                 }
             }
-            chunk.write(v, out);
+            chunk.write(v, outValues);
         });
     }
 
@@ -108,9 +117,12 @@ final class BlockOutput {
         int columns = (int) m.size(1);
         float[] b = RowChunks.tiled(bias, columns, BIAS_TILE);
         float[] g = gamma == null ? null : RowChunks.tiled(gamma, columns, GAMMA_TILE);
+        FloatBuffer dOutValues = RowChunks.floatBuffer(dOut);
+        FloatBuffer mValues = RowChunks.floatBuffer(m);
+        FloatBuffer dMValues = RowChunks.floatBuffer(dM);
         RowChunks.forEach(m.size(0), columns, chunk -> {
             int length = chunk.length();
-            float[] d = chunk.read(dOut, GRADIENT);
+            float[] d = chunk.read(dOutValues, GRADIENT);
             if (factors != null) {
                 for (int row = 0, base = 0; row < chunk.rows(); row++, base += columns) {
                     float s = (float) factors.of(chunk.firstRow() + row);
@@ -120,7 +132,7 @@ final class BlockOutput {
                 }
             }
             if (g != null) {
-                float[] v = chunk.read(m, GAMMA_TERMS);
+                float[] v = chunk.read(mValues, GAMMA_TERMS);
                 for (int i = 0; i < length; i++) {
                     v[i] = d[i] * (v[i] + b[i]);
                     d[i] *= g[i];
@@ -128,7 +140,7 @@ final class BlockOutput {
                 gammaSums.add(chunk.index(), v, chunk.rows());
             }
             biasSums.add(chunk.index(), d, chunk.rows());
-            chunk.write(d, dM);
+            chunk.write(d, dMValues);
         });
     }
 
@@ -137,9 +149,12 @@ final class BlockOutput {
         int columns = (int) m.size(1);
         double[] b = bias.toDoubleVector();
         double[] g = gamma == null ? null : gamma.toDoubleVector();
+        DoubleBuffer dOutValues = RowChunks.doubleBuffer(dOut);
+        DoubleBuffer mValues = RowChunks.doubleBuffer(m);
+        DoubleBuffer dMValues = RowChunks.doubleBuffer(dM);
         RowChunks.forEach(m.size(0), columns, chunk -> {
-            double[] d = chunk.readDoubles(dOut, GRADIENT);
-            double[] v = chunk.readDoubles(m, GAMMA_TERMS);
+            double[] d = chunk.read(dOutValues, GRADIENT);
+            double[] v = chunk.read(mValues, GAMMA_TERMS);
             for (int row = 0, base = 0; row < chunk.rows(); row++, base += columns) {
                 double s = factors == null ? 1 : factors.of(chunk.firstRow() + row);
                 for (int c = 0; c < columns; c++) {
@@ -152,7 +167,7 @@ final class BlockOutput {
                 gammaSums.add(chunk.index(), v, chunk.rows());
             }
             biasSums.add(chunk.index(), d, chunk.rows());
-            chunk.write(d, dM);
+            chunk.write(d, dMValues);
         });
     }
 

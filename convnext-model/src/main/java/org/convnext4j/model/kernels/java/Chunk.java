@@ -1,6 +1,7 @@
 package org.convnext4j.model.kernels.java;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /**
  * One chunk of rows of (rows, columns) c-order arrays, as {@link RowChunks#forEach} hands it to a
@@ -13,13 +14,13 @@ record Chunk(int index, long firstRow, int rows, int columns) {
     }
 
     /** This thread's float working array number {@code slot}, holding this chunk of {@code array}. */
-    float[] read(INDArray array, int slot) {
+    float[] read(FloatBuffer array, int slot) {
         float[] values = floats(slot);
         RowChunks.read(array, firstRow * columns, values, length());
         return values;
     }
 
-    double[] readDoubles(INDArray array, int slot) {
+    double[] read(DoubleBuffer array, int slot) {
         double[] values = doubles(slot);
         RowChunks.read(array, firstRow * columns, values, length());
         return values;
@@ -35,11 +36,11 @@ record Chunk(int index, long firstRow, int rows, int columns) {
     }
 
     /** Writes the chunk's elements of {@code values} into {@code array}. */
-    void write(float[] values, INDArray array) {
+    void write(float[] values, FloatBuffer array) {
         RowChunks.write(values, length(), array, firstRow * columns);
     }
 
-    void write(double[] values, INDArray array) {
+    void write(double[] values, DoubleBuffer array) {
         RowChunks.write(values, length(), array, firstRow * columns);
     }
 }

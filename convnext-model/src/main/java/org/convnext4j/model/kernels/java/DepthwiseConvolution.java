@@ -1,5 +1,7 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -50,18 +52,22 @@ final class DepthwiseConvolution {
         if (type == DataType.FLOAT) {
             float[] w = tapsInOrder(taps.dup('c').data().asFloat(), channels, turned);
             float[] b = bias == null ? new float[channels] : bias.reshape(channels).toFloatVector();
+            FloatBuffer inputValues = RowChunks.floatBuffer(input);
+            FloatBuffer outValues = RowChunks.floatBuffer(out);
             RowChunks.forEach(samples, perSample, chunk -> {
-                float[] x = chunk.read(input, OUT);
+                float[] x = chunk.read(inputValues, OUT);
                 floatChunk(x, w, b, chunk.rows(), height, width, channels);
-                chunk.write(x, out);
+                chunk.write(x, outValues);
             });
         } else {
             double[] w = tapsInOrder(taps.dup('c').data().asDouble(), channels, turned);
             double[] b = bias == null ? new double[channels] : bias.reshape(channels).toDoubleVector();
+            DoubleBuffer inputValues = RowChunks.doubleBuffer(input);
+            DoubleBuffer outValues = RowChunks.doubleBuffer(out);
             RowChunks.forEach(samples, perSample, chunk -> {
-                double[] x = chunk.readDoubles(input, OUT);
+                double[] x = chunk.read(inputValues, OUT);
                 doubleChunk(x, w, b, chunk.rows(), height, width, channels);
-                chunk.write(x, out);
+                chunk.write(x, outValues);
             });
         }
     }

@@ -1,5 +1,7 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,14 +55,17 @@ final class DepthwiseKernelGradient {
         int channels = (int) input.size(3);
         int perSample = height * width * channels;
         ColumnSums sums = new ColumnSums(RowChunks.chunkCount(samples, perSample), K * K * channels);
-        RowChunks.forEach(samples, perSample, chunk -> {
-            if (type == DataType.FLOAT) {
-                sums.put(chunk.index(), floatChunk(chunk.read(input, INPUT), chunk.read(dConv, GRADIENT), chunk.rows(), height, width, channels));
-            } else {
-                sums.put(chunk.index(), doubleChunk(chunk.readDoubles(input, INPUT), chunk.readDoubles(dConv, GRADIENT), chunk.rows(),
-                        height, width, channels));
-            }
-        });
+        if (type == DataType.FLOAT) {
+            FloatBuffer inputValues = RowChunks.floatBuffer(input);
+            FloatBuffer dConvValues = RowChunks.floatBuffer(dConv);
+            RowChunks.forEach(samples, perSample, chunk -> sums.put(chunk.index(), floatChunk(chunk.read(inputValues, INPUT),
+                    chunk.read(dConvValues, GRADIENT), chunk.rows(), height, width, channels)));
+        } else {
+            DoubleBuffer inputValues = RowChunks.doubleBuffer(input);
+            DoubleBuffer dConvValues = RowChunks.doubleBuffer(dConv);
+            RowChunks.forEach(samples, perSample, chunk -> sums.put(chunk.index(), doubleChunk(chunk.read(inputValues, INPUT),
+                    chunk.read(dConvValues, GRADIENT), chunk.rows(), height, width, channels)));
+        }
         sums.assignTotalTo(kernelGradient);
     }
 

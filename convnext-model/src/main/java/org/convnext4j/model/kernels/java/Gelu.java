@@ -1,5 +1,8 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 import org.apache.commons.math3.special.Erf;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,9 +79,11 @@ final class Gelu {
     private static void forwardFloat(INDArray hidden, INDArray bias, INDArray twiceActivated) {
         int columns = (int) hidden.size(1);
         float[] b = RowChunks.tiled(bias, columns, BIAS_TILE);
+        FloatBuffer hiddenValues = RowChunks.floatBuffer(hidden);
+        FloatBuffer twiceActivatedValues = RowChunks.floatBuffer(twiceActivated);
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
-            float[] h = chunk.read(hidden, IN);
+            float[] h = chunk.read(hiddenValues, IN);
             // The approximation written out in the loop, not called: HotSpot leaves a call to a method it has
             // already compiled on its own (as a hot method) out of the loop, and the loop scalar.
             for (int i = 0; i < length; i++) {
@@ -92,21 +97,23 @@ final class Gelu {
                 float q = Math.fma(Math.fma(Math.fma(Math.fma(ERF_Q4, t, ERF_Q3), t, ERF_Q2), t, ERF_Q1), t, 1f);
                 h[i] = Math.fma(magnitude, c * p / q, x);
             }
-            chunk.write(h, twiceActivated);
+            chunk.write(h, twiceActivatedValues);
         });
     }
 
     private static void forwardDouble(INDArray hidden, INDArray bias, INDArray twiceActivated) {
         int columns = (int) hidden.size(1);
         double[] b = bias.toDoubleVector();
+        DoubleBuffer hiddenValues = RowChunks.doubleBuffer(hidden);
+        DoubleBuffer twiceActivatedValues = RowChunks.doubleBuffer(twiceActivated);
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
-            double[] h = chunk.readDoubles(hidden, IN);
+            double[] h = chunk.read(hiddenValues, IN);
             for (int i = 0; i < length; i++) {
                 double biased = h[i] + b[i % columns];
                 h[i] = biased * Erf.erfc(-biased * INV_SQRT_2);
             }
-            chunk.write(h, twiceActivated);
+            chunk.write(h, twiceActivatedValues);
         });
     }
 
@@ -123,10 +130,13 @@ final class Gelu {
     private static void backwardFloat(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, ColumnSums sums) {
         int columns = (int) hidden.size(1);
         float[] b = RowChunks.tiled(bias, columns, BIAS_TILE);
+        FloatBuffer hiddenValues = RowChunks.floatBuffer(hidden);
+        FloatBuffer halfDActivatedValues = RowChunks.floatBuffer(halfDActivated);
+        FloatBuffer dHiddenValues = RowChunks.floatBuffer(dHidden);
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
-            float[] h = chunk.read(hidden, IN);
-            float[] d = chunk.read(halfDActivated, GRADIENT);
+            float[] h = chunk.read(hiddenValues, IN);
+            float[] d = chunk.read(halfDActivatedValues, GRADIENT);
             for (int i = 0; i < length; i++) {   // written out, as in the forward pass
                 float c = Math.max(-SLOPE_CLAMP, Math.min(SLOPE_CLAMP, h[i] + b[i]));
                 float t = c * c;
@@ -136,7 +146,7 @@ final class Gelu {
                         SLOPE_Q4), t, SLOPE_Q3), t, SLOPE_Q2), t, SLOPE_Q1), t, 1f);
                 d[i] *= Math.fma(c, p / q, 1f);
             }
-            chunk.write(d, dHidden);
+            chunk.write(d, dHiddenValues);
             sums.add(chunk.index(), d, chunk.rows());
         });
     }
@@ -144,16 +154,19 @@ final class Gelu {
     private static void backwardDouble(INDArray hidden, INDArray bias, INDArray halfDActivated, INDArray dHidden, ColumnSums sums) {
         int columns = (int) hidden.size(1);
         double[] b = bias.toDoubleVector();
+        DoubleBuffer hiddenValues = RowChunks.doubleBuffer(hidden);
+        DoubleBuffer halfDActivatedValues = RowChunks.doubleBuffer(halfDActivated);
+        DoubleBuffer dHiddenValues = RowChunks.doubleBuffer(dHidden);
         RowChunks.forEach(hidden.size(0), columns, chunk -> {
             int length = chunk.length();
-            double[] h = chunk.readDoubles(hidden, IN);
-            double[] d = chunk.readDoubles(halfDActivated, GRADIENT);
+            double[] h = chunk.read(hiddenValues, IN);
+            double[] d = chunk.read(halfDActivatedValues, GRADIENT);
             for (int i = 0; i < length; i++) {
                 double biased = h[i] + b[i % columns];
                 d[i] *= Erf.erfc(-biased * INV_SQRT_2) + SQRT_2_OVER_PI * biased * Math.exp(-0.5 * biased * biased);
             }
             sums.add(chunk.index(), d, chunk.rows());
-            chunk.write(d, dHidden);
+            chunk.write(d, dHiddenValues);
         });
     }
 }

@@ -1,5 +1,7 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import org.convnext4j.model.kernels.Kernels;
@@ -113,14 +115,18 @@ final class GlobalResponseNorm {
         double[][] partials = new double[chunks][];
         int[] firstSamples = new int[chunks];
         boolean isFloat = a.dataType() == DataType.FLOAT;
+        FloatBuffer aFloats = isFloat ? RowChunks.floatBuffer(a) : null;
+        FloatBuffer bFloats = isFloat && b != null ? RowChunks.floatBuffer(b) : null;
+        DoubleBuffer aDoubles = isFloat ? null : RowChunks.doubleBuffer(a);
+        DoubleBuffer bDoubles = !isFloat && b != null ? RowChunks.doubleBuffer(b) : null;
         RowChunks.forEach(rows, columns, chunk -> {
             int firstSample = (int) (chunk.firstRow() / rowsPerSample);
             int lastSample = (int) ((chunk.firstRow() + chunk.rows() - 1) / rowsPerSample);
             double[] partial = new double[(lastSample - firstSample + 1) * columns * (b == null ? 1 : 2)];
             if (isFloat) {
-                sumChunkFloat(chunk, a, b, rowsPerSample, firstSample, partial);
+                sumChunkFloat(chunk, aFloats, bFloats, rowsPerSample, firstSample, partial);
             } else {
-                sumChunkDouble(chunk, a, b, rowsPerSample, firstSample, partial);
+                sumChunkDouble(chunk, aDoubles, bDoubles, rowsPerSample, firstSample, partial);
             }
             partials[chunk.index()] = partial;
             firstSamples[chunk.index()] = firstSample;
@@ -140,7 +146,7 @@ final class GlobalResponseNorm {
         return new double[][] {products, sums};
     }
 
-    private static void sumChunkFloat(Chunk chunk, INDArray a, INDArray b, long rowsPerSample, int firstSample, double[] partial) {
+    private static void sumChunkFloat(Chunk chunk, FloatBuffer a, FloatBuffer b, long rowsPerSample, int firstSample, double[] partial) {
         int columns = chunk.columns();
         int half = partial.length / (b == null ? 1 : 2);
         float[] va = chunk.read(a, VALUES_A);
@@ -183,11 +189,11 @@ final class GlobalResponseNorm {
         Arrays.fill(sums, 0, columns, 0f);
     }
 
-    private static void sumChunkDouble(Chunk chunk, INDArray a, INDArray b, long rowsPerSample, int firstSample, double[] partial) {
+    private static void sumChunkDouble(Chunk chunk, DoubleBuffer a, DoubleBuffer b, long rowsPerSample, int firstSample, double[] partial) {
         int columns = chunk.columns();
         int half = partial.length / (b == null ? 1 : 2);
-        double[] va = chunk.readDoubles(a, VALUES_A);
-        double[] vb = b == null ? va : chunk.readDoubles(b, VALUES_B);
+        double[] va = chunk.read(a, VALUES_A);
+        double[] vb = b == null ? va : chunk.read(b, VALUES_B);
         for (int r = 0; r < chunk.rows(); r++) {
             int at = (int) ((chunk.firstRow() + r) / rowsPerSample - firstSample) * columns;
             for (int c = 0, i = r * columns; c < columns; c++, i++) {
@@ -206,14 +212,22 @@ final class GlobalResponseNorm {
             float[] factorsA = toFloats(fa);
             float[] factorsB = fb == null ? null : toFloats(fb);
             float[] shifts = toFloats(shift);
-            RowChunks.forEach(a.size(0), columns, chunk -> applyFloat(chunk, a, factorsA, b, factorsB, shifts, rowsPerSample, out));
+            FloatBuffer aValues = RowChunks.floatBuffer(a);
+            FloatBuffer bValues = b == null ? null : RowChunks.floatBuffer(b);
+            FloatBuffer outValues = RowChunks.floatBuffer(out);
+            RowChunks.forEach(a.size(0), columns, chunk -> applyFloat(chunk, aValues, factorsA, bValues, factorsB, shifts, rowsPerSample,
+                    outValues));
         } else {
-            RowChunks.forEach(a.size(0), columns, chunk -> applyDouble(chunk, a, fa, b, fb, shift, rowsPerSample, out));
+            DoubleBuffer aValues = RowChunks.doubleBuffer(a);
+            DoubleBuffer bValues = b == null ? null : RowChunks.doubleBuffer(b);
+            DoubleBuffer outValues = RowChunks.doubleBuffer(out);
+            RowChunks.forEach(a.size(0), columns, chunk -> applyDouble(chunk, aValues, fa, bValues, fb, shift, rowsPerSample,
+                    outValues));
         }
     }
 
-    private static void applyFloat(Chunk chunk, INDArray a, float[] fa, INDArray b, float[] fb, float[] shift, long rowsPerSample,
-                                   INDArray out) {
+    private static void applyFloat(Chunk chunk, FloatBuffer a, float[] fa, FloatBuffer b, float[] fb, float[] shift, long rowsPerSample,
+                                   FloatBuffer out) {
         int columns = chunk.columns();
         float[] va = chunk.read(a, VALUES_A);
         float[] vb = b == null ? null : chunk.read(b, VALUES_B);
@@ -246,11 +260,11 @@ final class GlobalResponseNorm {
         chunk.write(va, out);
     }
 
-    private static void applyDouble(Chunk chunk, INDArray a, double[] fa, INDArray b, double[] fb, double[] shift, long rowsPerSample,
-                                    INDArray out) {
+    private static void applyDouble(Chunk chunk, DoubleBuffer a, double[] fa, DoubleBuffer b, double[] fb, double[] shift,
+                                    long rowsPerSample, DoubleBuffer out) {
         int columns = chunk.columns();
-        double[] va = chunk.readDoubles(a, VALUES_A);
-        double[] vb = b == null ? null : chunk.readDoubles(b, VALUES_B);
+        double[] va = chunk.read(a, VALUES_A);
+        double[] vb = b == null ? null : chunk.read(b, VALUES_B);
         for (int r = 0; r < chunk.rows(); r++) {
             int f = (int) ((chunk.firstRow() + r) / rowsPerSample) * columns;
             for (int c = 0, i = r * columns; c < columns; c++, i++) {

@@ -42,11 +42,11 @@ final class Patchify {
         int patchesPerBand = width / k;
         int bandLength = channels * k * width;   // (c, ky, x): the band's k rows of each channel
         int patchRowsLength = patchesPerBand * k * k * channels;
+        Buffer source = buffer(images);
+        Buffer target = buffer(patches);
         RowChunks.forEach(images.size(0) * bands, bandLength, chunk -> {
             Object band = workingArray(type, BAND, bandLength);
             Object patchRows = workingArray(type, PATCH_ROWS, patchRowsLength);
-            Buffer source = buffer(images);
-            Buffer target = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
                 long index = chunk.firstRow() + r;
                 long image = index / bands;
@@ -131,11 +131,11 @@ final class Patchify {
         int run = k * channels;
         // Written back whole, a band must first hold what lies outside its patches (the zeros set above).
         boolean readBand = intoPatches || width % k != 0;
+        Buffer bandsBuffer = buffer(nhwc);
+        Buffer patchesBuffer = buffer(patches);
         RowChunks.forEach(nhwc.size(0) * bands, bandLength, chunk -> {
             Object band = workingArray(type, BAND, bandLength);
             Object patchRows = workingArray(type, PATCH_ROWS, patchRowsLength);
-            Buffer bandsBuffer = buffer(nhwc);
-            Buffer patchesBuffer = buffer(patches);
             for (int r = 0; r < chunk.rows(); r++) {
                 long index = chunk.firstRow() + r;
                 long bandStart = ((index / bands) * height + (index % bands) * k) * width * channels;
@@ -171,7 +171,7 @@ final class Patchify {
         return type == DataType.FLOAT ? RowChunks.floats(slot, length) : RowChunks.doubles(slot, length);
     }
 
-    /** One fetch of the array's buffer per chunk: bands make many short copies (see {@link RowChunks#floatBuffer}). */
+    /** The array's memory, fetched once per call and shared by its bands (see {@link RowChunks#floatBuffer}). */
     private static Buffer buffer(INDArray array) {
         return array.dataType() == DataType.FLOAT ? RowChunks.floatBuffer(array) : RowChunks.doubleBuffer(array);
     }

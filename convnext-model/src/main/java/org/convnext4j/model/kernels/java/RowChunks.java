@@ -92,7 +92,7 @@ final class RowChunks {
         }
         float[] tile = own[slot];
         // Straight into the tile, with no copy of the vector between: this runs on every kernel call.
-        read(vector, 0, tile, rowLength);
+        read(floatBuffer(vector), 0, tile, rowLength);
         // Doubling the filled part: a few long copies instead of one short copy per row, on the calling thread alone.
         for (int filled = rowLength; filled < length; filled *= 2) {
             System.arraycopy(tile, 0, tile, filled, Math.min(filled, length - filled));
@@ -118,22 +118,22 @@ final class RowChunks {
         return own[slot];
     }
 
-    /** Copies {@code length} elements from {@code array}, starting at element {@code first}, into {@code into}. */
-    static void read(INDArray array, long first, float[] into, int length) {
-        floatBuffer(array).get(Math.toIntExact(first), into, 0, length);
+    /** Copies {@code length} elements from {@code array}'s memory, starting at element {@code first}, into {@code into}. */
+    static void read(FloatBuffer array, long first, float[] into, int length) {
+        array.get(Math.toIntExact(first), into, 0, length);
     }
 
-    static void read(INDArray array, long first, double[] into, int length) {
-        doubleBuffer(array).get(Math.toIntExact(first), into, 0, length);
+    static void read(DoubleBuffer array, long first, double[] into, int length) {
+        array.get(Math.toIntExact(first), into, 0, length);
     }
 
-    /** Copies {@code length} elements of {@code from} into {@code array} from element {@code first} on. */
-    static void write(float[] from, int length, INDArray array, long first) {
-        floatBuffer(array).put(Math.toIntExact(first), from, 0, length);
+    /** Copies {@code length} elements of {@code from} into {@code array}'s memory from element {@code first} on. */
+    static void write(float[] from, int length, FloatBuffer array, long first) {
+        array.put(Math.toIntExact(first), from, 0, length);
     }
 
-    static void write(double[] from, int length, INDArray array, long first) {
-        doubleBuffer(array).put(Math.toIntExact(first), from, 0, length);
+    static void write(double[] from, int length, DoubleBuffer array, long first) {
+        array.put(Math.toIntExact(first), from, 0, length);
     }
 
     /**
@@ -154,9 +154,12 @@ final class RowChunks {
     }
 
     /**
-     * The array's elements as a buffer, for kernels that make many short copies: {@link #read} and
-     * {@link #write} fetch one per call, through JNI. A view's data buffer already
-     * starts at the view's first element.
+     * The array's memory as a buffer, fetched once per kernel call on the calling thread and shared by
+     * its chunks (absolute reads and writes of disjoint ranges, safe from any thread). Why not one per
+     * chunk: ND4J's path to the buffer is a deep chain of calls that HotSpot's C2 inlined into every
+     * chunk loop that fetched it, and compiled twice (on-stack replacement, then whole), which
+     * doubled the compiler's work in a small model's first seconds and slowed its first steps
+     * (docs/performance-journal.md, #18). A view's data buffer already starts at the view's first element.
      */
     static FloatBuffer floatBuffer(INDArray array) {
         return array.data().asNioFloat().slice();

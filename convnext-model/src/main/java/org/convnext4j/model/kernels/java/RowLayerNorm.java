@@ -1,5 +1,8 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -46,9 +49,13 @@ final class RowLayerNorm {
         float[] w = RowChunks.tiled(weight, channels, WEIGHT_TILE);
         float[] b = RowChunks.tiled(bias, channels, BIAS_TILE);
         float[] inputB = inputBias == null ? null : RowChunks.tiled(inputBias, channels, INPUT_BIAS_TILE);
+        FloatBuffer xs = RowChunks.floatBuffer(x);
+        FloatBuffer outs = RowChunks.floatBuffer(out);
+        FloatBuffer normalizedValues = normalized == null ? null : RowChunks.floatBuffer(normalized);
+        FloatBuffer reciprocalStds = normalized == null ? null : RowChunks.floatBuffer(reciprocalStd);
         RowChunks.forEach(rows, channels, chunk -> {
             int length = chunk.length();
-            float[] v = chunk.read(x, IN);
+            float[] v = chunk.read(xs, IN);
             if (inputB != null) {
                 for (int i = 0; i < length; i++) {
                     v[i] += inputB[i];
@@ -67,10 +74,10 @@ final class RowLayerNorm {
             for (int i = 0; i < length; i++) {
                 o[i] = v[i] * w[i] + b[i];
             }
-            chunk.write(o, out);
-            if (normalized != null) {
-                chunk.write(v, normalized);
-                RowChunks.write(rstd, chunk.rows(), reciprocalStd, chunk.firstRow());
+            chunk.write(o, outs);
+            if (normalizedValues != null) {
+                chunk.write(v, normalizedValues);
+                RowChunks.write(rstd, chunk.rows(), reciprocalStds, chunk.firstRow());
             }
         });
     }
@@ -82,9 +89,13 @@ final class RowLayerNorm {
         double[] w = weight.toDoubleVector();
         double[] b = bias.toDoubleVector();
         double[] inputB = inputBias == null ? null : inputBias.toDoubleVector();
+        DoubleBuffer xs = RowChunks.doubleBuffer(x);
+        DoubleBuffer outs = RowChunks.doubleBuffer(out);
+        DoubleBuffer normalizedValues = normalized == null ? null : RowChunks.doubleBuffer(normalized);
+        DoubleBuffer reciprocalStds = normalized == null ? null : RowChunks.doubleBuffer(reciprocalStd);
         RowChunks.forEach(rows, channels, chunk -> {
             int length = chunk.length();
-            double[] v = chunk.readDoubles(x, IN);
+            double[] v = chunk.read(xs, IN);
             if (inputB != null) {
                 for (int i = 0; i < length; i++) {
                     v[i] += inputB[i % channels];
@@ -110,10 +121,10 @@ final class RowLayerNorm {
                     o[base + c] = v[base + c] * w[c] + b[c];
                 }
             }
-            chunk.write(o, out);
-            if (normalized != null) {
-                chunk.write(v, normalized);
-                RowChunks.write(rstd, chunk.rows(), reciprocalStd, chunk.firstRow());
+            chunk.write(o, outs);
+            if (normalizedValues != null) {
+                chunk.write(v, normalizedValues);
+                RowChunks.write(rstd, chunk.rows(), reciprocalStds, chunk.firstRow());
             }
         });
     }
@@ -143,15 +154,19 @@ final class RowLayerNorm {
         long rows = dy.size(0);
         int channels = (int) dy.size(1);
         float[] g = RowChunks.tiled(weight, channels, WEIGHT_TILE);
+        FloatBuffer dys = RowChunks.floatBuffer(dy);
+        FloatBuffer normalizedValues = RowChunks.floatBuffer(saved.normalized());
+        FloatBuffer reciprocalStds = RowChunks.floatBuffer(saved.reciprocalStd());
+        FloatBuffer dxs = RowChunks.floatBuffer(dx);
         RowChunks.forEach(rows, channels, chunk -> {
             int length = chunk.length();
-            float[] d = chunk.read(dy, IN);
-            float[] v = chunk.read(saved.normalized(), NORMALIZED);
+            float[] d = chunk.read(dys, IN);
+            float[] v = chunk.read(normalizedValues, NORMALIZED);
             float[] rstd = RowChunks.floats(STATS, chunk.rows());
             float[] gdy = chunk.floats(G_DY);
             float[] dyV = chunk.floats(DY_X);
             float[] gdyV = chunk.floats(G_DY_X);
-            RowChunks.read(saved.reciprocalStd(), chunk.firstRow(), rstd, chunk.rows());
+            RowChunks.read(reciprocalStds, chunk.firstRow(), rstd, chunk.rows());
             for (int i = 0; i < length; i++) {
                 gdy[i] = g[i] * d[i];
                 dyV[i] = d[i] * v[i];
@@ -167,7 +182,7 @@ final class RowLayerNorm {
                     d[base + c] = (gdy[base + c] - meanGdy - v[base + c] * meanGdyV) * r;
                 }
             }
-            chunk.write(d, dx);
+            chunk.write(d, dxs);
             if (dxSums != null) {
                 dxSums.add(chunk.index(), d, chunk.rows());
             }
@@ -179,13 +194,17 @@ final class RowLayerNorm {
         long rows = dy.size(0);
         int channels = (int) dy.size(1);
         double[] g = weight.toDoubleVector();
+        DoubleBuffer dys = RowChunks.doubleBuffer(dy);
+        DoubleBuffer normalizedValues = RowChunks.doubleBuffer(saved.normalized());
+        DoubleBuffer reciprocalStds = RowChunks.doubleBuffer(saved.reciprocalStd());
+        DoubleBuffer dxs = RowChunks.doubleBuffer(dx);
         RowChunks.forEach(rows, channels, chunk -> {
-            double[] d = chunk.readDoubles(dy, IN);
-            double[] v = chunk.readDoubles(saved.normalized(), NORMALIZED);
+            double[] d = chunk.read(dys, IN);
+            double[] v = chunk.read(normalizedValues, NORMALIZED);
             double[] rstd = RowChunks.doubles(STATS, chunk.rows());
             double[] columnDyV = new double[channels];
             double[] columnDy = new double[channels];
-            RowChunks.read(saved.reciprocalStd(), chunk.firstRow(), rstd, chunk.rows());
+            RowChunks.read(reciprocalStds, chunk.firstRow(), rstd, chunk.rows());
             for (int row = 0, base = 0; row < chunk.rows(); row++, base += channels) {
                 double sumGdy = 0;
                 double sumGdyV = 0;
@@ -202,7 +221,7 @@ final class RowLayerNorm {
                     d[base + c] = (g[c] * d[base + c] - meanGdy - v[base + c] * meanGdyV) * rstd[row];
                 }
             }
-            chunk.write(d, dx);
+            chunk.write(d, dxs);
             if (dxSums != null) {
                 dxSums.add(chunk.index(), d, chunk.rows());
             }

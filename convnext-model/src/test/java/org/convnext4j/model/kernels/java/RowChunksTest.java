@@ -26,17 +26,17 @@ class RowChunksTest {
         INDArray rows = whole.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all());   // elements 12..23
         RowChunks.checkedType(rows);
         float[] read = new float[5];
-        RowChunks.read(rows, 2, read, 5);
+        RowChunks.read(RowChunks.floatBuffer(rows), 2, read, 5);
         assertArrayEquals(new float[] {14, 15, 16, 17, 18}, read);
 
-        RowChunks.write(new float[] {-1, -2}, 2, rows, 10);
+        RowChunks.write(new float[] {-1, -2}, 2, RowChunks.floatBuffer(rows), 10);
         assertEquals(-1f, whole.getFloat(5, 2));
         assertEquals(-2f, whole.getFloat(5, 3));
         assertEquals(24f, whole.getFloat(6, 0), "nothing past the view is written");
         assertEquals(21f, whole.getFloat(5, 1));
 
         INDArray reshaped = rows.reshape(2, 6);
-        RowChunks.read(reshaped, 6, read, 1);
+        RowChunks.read(RowChunks.floatBuffer(reshaped), 6, read, 1);
         assertEquals(18f, read[0]);
     }
 
@@ -66,9 +66,9 @@ class RowChunksTest {
     void readsAndWritesDoubles() {
         INDArray array = Nd4j.arange(12).castTo(DataType.DOUBLE).reshape(3, 4);
         double[] read = new double[4];
-        RowChunks.read(array, 4, read, 4);
+        RowChunks.read(RowChunks.doubleBuffer(array), 4, read, 4);
         assertArrayEquals(new double[] {4, 5, 6, 7}, read);
-        RowChunks.write(new double[] {0.5}, 1, array, 11);
+        RowChunks.write(new double[] {0.5}, 1, RowChunks.doubleBuffer(array), 11);
         assertEquals(0.5, array.getDouble(2, 3));
     }
 
