@@ -98,10 +98,9 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
-        long paddedRows = oneDnnAvx512 ? 0 : PaddedProduct.paddedRows(a, b, c, transposeA, transposeB);
         SplitProduct.Split split = oneDnnAvx512 ? SplitProduct.Split.NONE : SplitProduct.choose(a, b, c, transposeA, transposeB);
-        if (paddedRows > 0) {
-            PaddedProduct.multiply(nd4j, a, b, c, alpha, paddedRows);
+        if (!oneDnnAvx512 && PaddedProduct.applies(a, b, c, transposeA, transposeB)) {
+            PaddedProduct.multiply(nd4j, a, b, c, alpha);
         } else if (split != SplitProduct.Split.NONE) {
             SplitProduct.multiply(nd4j, a, b, c, transposeA, transposeB, alpha, split);
         } else {

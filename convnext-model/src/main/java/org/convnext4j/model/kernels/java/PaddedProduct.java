@@ -1,23 +1,25 @@
 package org.convnext4j.model.kernels.java;
 
+import java.nio.FloatBuffer;
+
 import org.convnext4j.model.kernels.WorkingArrays;
 import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * c = alpha·a·b through a padded with zero rows, for the products that oneDNN's AVX2 kernels would
- * otherwise run far below their speed.
+ * c = alpha·a·b through b copied into rows a little longer than its own, for the products that
+ * oneDNN's AVX2 kernels would otherwise run far below their speed.
  *
  * <p>For a product with few rows, oneDNN multiplies without packing b first, reading b's rows where
  * they lie (when 1/M + 1/N, rows and columns of the result, is at least {@link #NO_COPY_THRESHOLD}).
  * Rows of b a multiple of 4 KiB apart fall on the same cache sets, and such a product runs far slower
  * than its neighbours, ConvNeXt-T's last-stage fc1 in split inference (196×768 · 768×3072) for one
- * (docs/performance-journal.md, #18). With zero rows added to a until 1/M + 1/N is under the
- * threshold, oneDNN packs b, and the extra rows cost less than the conflicts as long as they at most
- * double the work. Each row of the result depends on its own row of
- * a only, so the rows kept are exactly the product's, the padding rows' results are dropped.
+ * (docs/performance-journal.md, #18). Here b is copied into rows {@link #EXTRA_COLUMNS} longer, which
+ * no longer alias, multiplied whole (a view would make libnd4j leave oneDNN), and c's columns copied
+ * out of the wider result. The copies cost a few passes over b and c: for products of at least
+ * {@link #LEAST_ROWS} rows a small part of the product's work. The extra columns hold zeros, and
+ * their results are dropped: every value kept is the product's own.
  */
 final class PaddedProduct {
 
@@ -28,49 +30,56 @@ final class PaddedProduct {
     private static final double NO_COPY_THRESHOLD = 0.0038;
     /** Row strides of b that are a multiple of this many bytes put its rows on the same cache sets. */
     private static final long ALIASING_BYTES = 4096;
-    /** Padding that would more than double the product's rows is not worth it. */
-    private static final long MOST_ROWS_FACTOR = 2;
+    /** Floats added to each row of b's copy: 64 bytes, a cache line, so that its rows fall on other sets. */
+    static final int EXTRA_COLUMNS = 16;
+    /** Fewer rows than this and copying b costs more than a tenth of the product. */
+    private static final long LEAST_ROWS = 32;
     // Scratch roles (see WorkingArrays).
-    private static final String PADDED_A = "java.paddedA";
-    private static final String PADDED_C = "java.paddedC";
+    private static final String WIDE_B = "java.wideB";
+    private static final String WIDE_C = "java.wideC";
 
     private PaddedProduct() {
     }
 
     /**
-     * The rows to pad a to for c = a·b (no transposes), or 0 to run the product as it is: only float
-     * products of plain c-order arrays whose b rows alias and that oneDNN would not pack.
+     * Whether c = a·b (no transposes) goes through a widened b: only float products of plain c-order
+     * arrays whose b rows alias and that oneDNN would not pack.
      */
-    static long paddedRows(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    static boolean applies(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
         if (transposeA || transposeB || a.dataType() != DataType.FLOAT || !plain(a) || !plain(b) || !plain(c)) {
-            return 0;
+            return false;
         }
-        return paddedRows(a.size(0), b.size(1), b.stride(0) * (long) Float.BYTES);
+        return applies(a.size(0), b.size(1), b.stride(0) * (long) Float.BYTES);
     }
 
-    /** The rows to pad a product of {@code rows} × {@code columns} to, b's rows {@code bRowBytes} apart; 0 for none. */
-    static long paddedRows(long rows, long columns, long bRowBytes) {
-        if (bRowBytes % ALIASING_BYTES != 0 || 1.0 / rows + 1.0 / columns < NO_COPY_THRESHOLD) {
-            return 0;
-        }
-        double columnsShare = 1.0 / columns;
-        if (columnsShare >= NO_COPY_THRESHOLD) {
-            return 0;   // no row count would make oneDNN pack
-        }
-        long packed = (long) Math.floor(1.0 / (NO_COPY_THRESHOLD - columnsShare)) + 1;
-        return packed <= MOST_ROWS_FACTOR * rows ? packed : 0;
+    /** Whether a product of {@code rows} × {@code columns}, b's rows {@code bRowBytes} apart, goes through a widened b. */
+    static boolean applies(long rows, long columns, long bRowBytes) {
+        return bRowBytes % ALIASING_BYTES == 0 && rows >= LEAST_ROWS && 1.0 / rows + 1.0 / columns >= NO_COPY_THRESHOLD;
     }
 
-    /** c = alpha·a·b with a padded to {@code paddedRows} rows of zeros, in this thread's working arrays. */
-    static void multiply(Nd4jKernels nd4j, INDArray a, INDArray b, INDArray c, double alpha, long paddedRows) {
-        long rows = a.size(0);
+    /** c = alpha·a·b through b widened by {@link #EXTRA_COLUMNS} zero columns, in this thread's working arrays. */
+    static void multiply(Nd4jKernels nd4j, INDArray a, INDArray b, INDArray c, double alpha) {
+        int inner = (int) b.size(0);
+        int columns = (int) b.size(1);
+        int wide = columns + EXTRA_COLUMNS;
         WorkingArrays scratch = WorkingArrays.scratch();
-        INDArray paddedA = scratch.get(PADDED_A, a.dataType(), paddedRows, a.size(1));
-        INDArray paddedC = scratch.get(PADDED_C, c.dataType(), paddedRows, c.size(1));
-        paddedA.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(a);
-        paddedA.get(NDArrayIndex.interval(rows, paddedRows), NDArrayIndex.all()).assign(0);
-        nd4j.matmul(paddedA, b, paddedC, false, false, alpha);
-        c.assign(paddedC.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()));
+        INDArray wideB = scratch.get(WIDE_B, DataType.FLOAT, inner, wide);
+        INDArray wideC = scratch.get(WIDE_C, DataType.FLOAT, c.size(0), wide);
+        // Row by row in Java: ND4J's assign between a strided view and a plain array took longer than the product.
+        float[] row = new float[wide];   // the last EXTRA_COLUMNS stay zero
+        FloatBuffer narrowB = RowChunks.floatBuffer(b);
+        FloatBuffer widenedB = RowChunks.floatBuffer(wideB);
+        for (int r = 0; r < inner; r++) {
+            narrowB.get(r * columns, row, 0, columns);
+            widenedB.put(r * wide, row, 0, wide);
+        }
+        nd4j.matmul(a, wideB, wideC, false, false, alpha);
+        FloatBuffer widenedC = RowChunks.floatBuffer(wideC);
+        FloatBuffer narrowC = RowChunks.floatBuffer(c);
+        for (int r = 0; r < c.size(0); r++) {
+            widenedC.get(r * wide, row, 0, columns);
+            narrowC.put(r * columns, row, 0, columns);
+        }
     }
 
     private static boolean plain(INDArray array) {
