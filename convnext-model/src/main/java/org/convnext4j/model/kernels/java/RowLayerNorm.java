@@ -230,24 +230,36 @@ final class RowLayerNorm {
         });
     }
 
-    /** Σ v[base … base + length), in four interleaved partial sums: one serial chain would wait on each add. */
+    /**
+     * Σ v[base … base + length) in eight partial sums: HotSpot does not vectorise a float sum (its order
+     * would change), and eight independent chains of adds keep both of a core's adders busy where four
+     * waited on each other's latency (docs/performance-journal.md).
+     */
     private static float sum(float[] v, int base, int length) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
         int i = base;
         int end = base + length;
-        for (; i + 3 < end; i += 4) {
+        for (; i + 7 < end; i += 8) {
             s0 += v[i];
             s1 += v[i + 1];
             s2 += v[i + 2];
             s3 += v[i + 3];
+            s4 += v[i + 4];
+            s5 += v[i + 5];
+            s6 += v[i + 6];
+            s7 += v[i + 7];
         }
         for (; i < end; i++) {
             s0 += v[i];
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     /** Σ (v − mean)² over v[base … base + length), as {@link #sum}. */
@@ -256,22 +268,34 @@ final class RowLayerNorm {
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
+        float s4 = 0;
+        float s5 = 0;
+        float s6 = 0;
+        float s7 = 0;
         int i = base;
         int end = base + length;
-        for (; i + 3 < end; i += 4) {
+        for (; i + 7 < end; i += 8) {
             float d0 = v[i] - mean;
             float d1 = v[i + 1] - mean;
             float d2 = v[i + 2] - mean;
             float d3 = v[i + 3] - mean;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+            float d4 = v[i + 4] - mean;
+            float d5 = v[i + 5] - mean;
+            float d6 = v[i + 6] - mean;
+            float d7 = v[i + 7] - mean;
+            s0 = Math.fma(d0, d0, s0);
+            s1 = Math.fma(d1, d1, s1);
+            s2 = Math.fma(d2, d2, s2);
+            s3 = Math.fma(d3, d3, s3);
+            s4 = Math.fma(d4, d4, s4);
+            s5 = Math.fma(d5, d5, s5);
+            s6 = Math.fma(d6, d6, s6);
+            s7 = Math.fma(d7, d7, s7);
         }
         for (; i < end; i++) {
             float d = v[i] - mean;
-            s0 += d * d;
+            s0 = Math.fma(d, d, s0);
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 }
