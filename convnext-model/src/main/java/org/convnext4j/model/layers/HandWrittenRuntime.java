@@ -66,8 +66,8 @@ abstract class HandWrittenRuntime extends SameDiffLayer {
     @Override
     public final INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        // Uninitialised: the forward pass writes all of it, and zeroing ConvNeXt-T's activations and their
-        // gradients cost a memset of about 130 MB a training step at batch 8.
+        // Uninitialised: the forward pass writes all of it, and zeroing it first was one more pass over
+        // every activation of every step (docs/performance-journal.md).
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), outputShape(input.shape()), 'c');
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             forward(input, output, training);

@@ -14,9 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * out[n, y, x, c] = bias[c] + Σ over the taps inside the image of in[n, y + ky − 3, x + kx − 3, c] · w[ky, kx, c].
  * With the kernel turned 180° and no bias it is the convolution's input gradient.
  *
- * <p>libnd4j's op runs oneDNN, whose kernel for this layout is fast only with AVX-512: capped at AVX2
- * (as on a machine without AVX-512) it falls back to a far slower path (docs/performance-journal.md, #18).
- * This pass vectorises for whatever the CPU has.
+ * <p>Where it runs (see {@link JavaKernels}): the input gradient wherever oneDNN lacks AVX-512 (turned
+ * through libnd4j's op it was no faster there), and everything where oneDNN is capped below the CPU's
+ * AVX-512, whose path for this layout is then far slower (docs/performance-journal.md, #18). This pass
+ * vectorises for whatever the CPU has.
  *
  * <p>As in {@link DepthwiseKernelGradient}, the channel vectors of a few pixels next to each other in
  * a row are copied side by side into arrays of their own (zeros outside the image), and the kernel

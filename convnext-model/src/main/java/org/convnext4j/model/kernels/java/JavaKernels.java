@@ -98,13 +98,19 @@ public final class JavaKernels implements Kernels {
 
     @Override
     public void matmul(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha) {
-        SplitProduct.Split split = oneDnnAvx512 ? SplitProduct.Split.NONE : SplitProduct.choose(a, b, c, transposeA, transposeB);
-        if (!oneDnnAvx512 && PaddedProduct.applies(a, b, c, transposeA, transposeB)) {
-            PaddedProduct.multiply(nd4j, a, b, c, alpha);
-        } else if (split != SplitProduct.Split.NONE) {
-            SplitProduct.multiply(nd4j, a, b, c, transposeA, transposeB, alpha, split);
-        } else {
+        if (oneDnnAvx512) {
             nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
+            return;
+        }
+        if (PaddedProduct.applies(a, b, c, transposeA, transposeB)) {
+            PaddedProduct.multiply(nd4j, a, b, c, alpha);
+            return;
+        }
+        SplitProduct.Split split = SplitProduct.choose(a, b, c, transposeA, transposeB);
+        if (split == SplitProduct.Split.NONE) {
+            nd4j.matmul(a, b, c, transposeA, transposeB, alpha);
+        } else {
+            SplitProduct.multiply(nd4j, a, b, c, transposeA, transposeB, alpha, split);
         }
     }
 
