@@ -109,7 +109,7 @@ class DepthwiseKernelsTest {
             }
         }
         double tolerance = type == DataType.DOUBLE ? DOUBLE_TOLERANCE : TOLERANCE;
-        String name = kernels instanceof JavaKernels java ? "java, depthwise " + (java.oneDnnDepthwise() ? "oneDNN" : "ours") : kernels.name();
+        String name = kernels instanceof JavaKernels java ? "java, " + java.describeChoices() : kernels.name();
         assertClose(expectedOut, out, tolerance, name + " output");
         assertClose(expectedInputGradient, inputGradient, tolerance, name + " input gradient");
         assertClose(expectedKernelGradient, kernelGradient, tolerance, name + " kernel gradient");

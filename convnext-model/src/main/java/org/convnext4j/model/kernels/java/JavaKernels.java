@@ -182,10 +182,8 @@ public final class JavaKernels implements Kernels {
         if (oneDnnAvx512 && oneDnnDepthwise()) {
             nd4j.depthwise(input, kernel, bias, out);
         } else if (oneDnnDepthwise()) {
-            DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
-            INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
-            OneThreadParts.run(input.size(0), (index, from, to) -> Nd4j.exec(new DepthwiseConv2D(OneThreadParts.rows(input, from, to),
-                    reachable, bias, OneThreadParts.rows(out, from, to), reach.convolution())));
+            OneThreadParts.run(input.size(0), (index, from, to) -> nd4j.depthwise(OneThreadParts.rows(input, from, to), kernel, bias,
+                    OneThreadParts.rows(out, from, to)));
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
         }

@@ -46,7 +46,7 @@ final class PaddedProduct {
      * arrays whose b rows alias and that oneDNN would not pack.
      */
     static boolean applies(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
-        if (transposeA || transposeB || a.dataType() != DataType.FLOAT || !plain(a) || !plain(b) || !plain(c)) {
+        if (transposeA || transposeB || a.dataType() != DataType.FLOAT || !RowChunks.plainMatrix(a) || !RowChunks.plainMatrix(b) || !RowChunks.plainMatrix(c)) {
             return false;
         }
         return applies(a.size(0), b.size(1), b.stride(0) * (long) Float.BYTES);
@@ -83,9 +83,5 @@ final class PaddedProduct {
             from.get(r * fromStride, row, 0, length);
             to.put(r * toStride, row, 0, toStride);
         }
-    }
-
-    private static boolean plain(INDArray array) {
-        return array.rank() == 2 && array.ordering() == 'c' && array.elementWiseStride() == 1;
     }
 }

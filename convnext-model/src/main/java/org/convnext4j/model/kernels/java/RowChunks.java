@@ -136,6 +136,11 @@ final class RowChunks {
         array.put(Math.toIntExact(first), from, 0, length);
     }
 
+    /** Whether the array is a matrix of contiguous c-order rows, as libnd4j's products take whole. */
+    static boolean plainMatrix(INDArray array) {
+        return array.rank() == 2 && array.ordering() == 'c' && array.elementWiseStride() == 1;
+    }
+
     /**
      * Checks that the arrays are plain c-order arrays (or vectors) of one type that Java loops may
      * address element by element. Their memory is the host's: {@link JavaKernels} runs only on ND4J's

@@ -61,7 +61,7 @@ final class SplitProduct {
 
     /** The split for this product of plain c-order float arrays; {@link Split#NONE} for any other, or with one thread. */
     static Split choose(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
-        if (a.dataType() != DataType.FLOAT || !plain(a) || !plain(b) || !plain(c) || OneThreadParts.count(c.size(0)) < 2) {
+        if (a.dataType() != DataType.FLOAT || !RowChunks.plainMatrix(a) || !RowChunks.plainMatrix(b) || !RowChunks.plainMatrix(c) || OneThreadParts.count(c.size(0)) < 2) {
             return Split.NONE;
         }
         return choose(c.size(0), transposeA ? a.size(0) : a.size(1), c.size(1), transposeA, transposeB);
@@ -90,9 +90,5 @@ final class SplitProduct {
         for (int part = 0; part < parts - 1; part++) {
             c.addi(partials.get(NDArrayIndex.point(part)));
         }
-    }
-
-    private static boolean plain(INDArray array) {
-        return array.rank() == 2 && array.ordering() == 'c' && array.elementWiseStride() == 1;
     }
 }
