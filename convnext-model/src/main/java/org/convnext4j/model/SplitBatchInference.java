@@ -8,11 +8,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.convnext4j.model.kernels.KernelChoice;
+import org.convnext4j.model.kernels.Views;
 import org.convnext4j.model.kernels.java.KernelThreads;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
@@ -91,7 +91,7 @@ public final class SplitBatchInference implements AutoCloseable {
         }
         List<Future<INDArray>> parts = new ArrayList<>(used);
         for (int i = 0; i < used; i++) {
-            INDArray part = images.get(NDArrayIndex.interval(batch * i / used, batch * (i + 1) / used));
+            INDArray part = Views.firstAxisRange(images, batch * i / used, batch * (i + 1) / used);
             ComputationGraph replica = replicas.get(i);
             parts.add(threads.get(i).submit(() -> KernelThreads.onCallingThreadOnly(() -> ConvNeXtGraph.logits(replica, part))));
         }

@@ -2,6 +2,7 @@ package org.convnext4j.model.layers;
 
 import org.convnext4j.model.kernels.DropPath;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.Views;
 import org.convnext4j.model.kernels.WorkingArrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -66,7 +67,7 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
         INDArray conv = scratch().get(CONV, type, input.shape());
         kernels.depthwise(input, param(ConvNeXtBlock.DW_WEIGHT), param(ConvNeXtBlock.DW_BIAS), conv);
         LayerNormSaved saved = training ? (norm = keptNorm(norm, type, rows, dim)) : null;
-        kernels.layerNorm(conv.reshape(rows, dim), null, param(ConvNeXtBlock.NORM_WEIGHT), param(ConvNeXtBlock.NORM_BIAS),
+        kernels.layerNorm(Views.reshaped(conv, rows, dim), null, param(ConvNeXtBlock.NORM_WEIGHT), param(ConvNeXtBlock.NORM_BIAS),
                 normOut, saved);
 
         kernels.matmul(normOut, param(ConvNeXtBlock.FC1_WEIGHT), hidden, false, false, 1.0);
@@ -92,8 +93,8 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
         fc2Out = layerScale ? kept(training, FC2_OUT, fc2Out, type, rows, dim) : scratch().get(FC2_OUT, type, rows, dim);
         kernels.matmul(fc2Input, param(ConvNeXtBlock.FC2_WEIGHT), fc2Out, false, false, 1 / GELU_OUTPUT_SCALE);
         dropPath = training ? sampleDropPath((int) input.size(0), rows / input.size(0), type) : null;
-        kernels.blockOutput(input.reshape(rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
-                layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, output.reshape(rows, dim));
+        kernels.blockOutput(Views.reshaped(input, rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
+                layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, Views.reshaped(output, rows, dim));
     }
 
     private DropPath sampleDropPath(int samples, long rowsPerSample, DataType type) {
@@ -112,7 +113,7 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
         long rows = input.length() / dim;
         long[] wide = hidden.shape();
         INDArray dFc2 = scratch().get(D_FC2, type, rows, dim);
-        kernels.blockOutputBackward(outputGradient.reshape(rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
+        kernels.blockOutputBackward(Views.reshaped(outputGradient, rows, dim), fc2Out, param(ConvNeXtBlock.FC2_BIAS),
                 layerScale ? param(ConvNeXtBlock.GAMMA) : null, dropPath, dFc2, layerScale ? grad(ConvNeXtBlock.GAMMA) : null,
                 grad(ConvNeXtBlock.FC2_BIAS));
 
@@ -134,7 +135,7 @@ final class ConvNeXtBlockRuntime extends HandWrittenRuntime {
         // dConv's column sums, taken in the LayerNorm's pass, are the convolution's bias gradient.
         INDArray dConv = scratch().get(CONV, type, input.shape());
         kernels.layerNormBackward(dNormOut, norm, param(ConvNeXtBlock.NORM_WEIGHT), grad(ConvNeXtBlock.NORM_WEIGHT),
-                grad(ConvNeXtBlock.NORM_BIAS), dConv.reshape(rows, dim), grad(ConvNeXtBlock.DW_BIAS));
+                grad(ConvNeXtBlock.NORM_BIAS), Views.reshaped(dConv, rows, dim), grad(ConvNeXtBlock.DW_BIAS));
         kernels.depthwiseBackward(input, param(ConvNeXtBlock.DW_WEIGHT), dConv, inputGradient, grad(ConvNeXtBlock.DW_WEIGHT));
         inputGradient.addi(outputGradient);   // the residual path
     }

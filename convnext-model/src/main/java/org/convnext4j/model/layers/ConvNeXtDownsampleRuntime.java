@@ -1,6 +1,7 @@
 package org.convnext4j.model.layers;
 
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.Views;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,23 +44,23 @@ final class ConvNeXtDownsampleRuntime extends HandWrittenRuntime {
         // LayerNorm acts on each position alone, so it normalises the positions where the patches
         // put them, in place: no array for the normalised input.
         long positions = patches.length() / inDim;
-        INDArray normalized = patches.reshape(positions, inDim);
+        INDArray normalized = Views.reshaped(patches, positions, inDim);
         LayerNormSaved saved = training ? (norm = keptNorm(norm, type, positions, inDim)) : null;
         kernels.layerNorm(normalized, null, param(ConvNeXtDownsample.NORM_WEIGHT), param(ConvNeXtDownsample.NORM_BIAS),
                 normalized, saved);
-        INDArray rows = output.reshape(outRows, outDim);
-        kernels.matmul(patches, param(ConvNeXtDownsample.CONV_WEIGHT).reshape(patchLength, outDim), rows, false, false, 1.0);
+        INDArray rows = Views.reshaped(output, outRows, outDim);
+        kernels.matmul(patches, Views.reshaped(param(ConvNeXtDownsample.CONV_WEIGHT), patchLength, outDim), rows, false, false, 1.0);
         kernels.addColumnBias(rows, param(ConvNeXtDownsample.CONV_BIAS));
     }
 
     @Override
     protected void backward(INDArray input, INDArray outputGradient, INDArray inputGradient) {
-        INDArray dRows = outputGradient.reshape(patches.size(0), outDim);
+        INDArray dRows = Views.reshaped(outputGradient, patches.size(0), outDim);
         kernels.columnSums(dRows, grad(ConvNeXtDownsample.CONV_BIAS));
-        kernels.matmul(patches, dRows, grad(ConvNeXtDownsample.CONV_WEIGHT).reshape(patches.size(1), outDim), true, false, 1.0);
+        kernels.matmul(patches, dRows, Views.reshaped(grad(ConvNeXtDownsample.CONV_WEIGHT), patches.size(1), outDim), true, false, 1.0);
         INDArray dPatches = scratch().get(PATCH_GRADIENT, input.dataType(), patches.shape());
-        kernels.matmul(dRows, param(ConvNeXtDownsample.CONV_WEIGHT).reshape(patches.size(1), outDim), dPatches, false, true, 1.0);
-        INDArray dPositions = dPatches.reshape(dPatches.length() / inDim, inDim);
+        kernels.matmul(dRows, Views.reshaped(param(ConvNeXtDownsample.CONV_WEIGHT), patches.size(1), outDim), dPatches, false, true, 1.0);
+        INDArray dPositions = Views.reshaped(dPatches, dPatches.length() / inDim, inDim);
         kernels.layerNormBackward(dPositions, norm, param(ConvNeXtDownsample.NORM_WEIGHT), grad(ConvNeXtDownsample.NORM_WEIGHT),
                 grad(ConvNeXtDownsample.NORM_BIAS), dPositions, null);
         kernels.fromPatches(dPatches, ConvNeXtDownsample.PATCH, inputGradient);

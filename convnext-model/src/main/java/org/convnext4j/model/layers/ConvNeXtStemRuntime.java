@@ -1,6 +1,7 @@
 package org.convnext4j.model.layers;
 
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.Views;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,11 +48,11 @@ final class ConvNeXtStemRuntime extends HandWrittenRuntime {
         patches = kept(training, PATCHES, patches, type, rows, patchLength);
         kernels.imagesToPatches(images, ConvNeXtStem.PATCH, patches);
         INDArray conv = scratch().get(CONV, type, rows, dim);
-        kernels.matmul(patches, param(ConvNeXtStem.CONV_WEIGHT).reshape(patchLength, dim), conv, false, false, 1.0);
+        kernels.matmul(patches, Views.reshaped(param(ConvNeXtStem.CONV_WEIGHT), patchLength, dim), conv, false, false, 1.0);
         // The convolution's bias joins its output in the LayerNorm's pass.
         LayerNormSaved saved = training ? (norm = keptNorm(norm, type, rows, dim)) : null;
         kernels.layerNorm(conv, param(ConvNeXtStem.CONV_BIAS), param(ConvNeXtStem.NORM_WEIGHT), param(ConvNeXtStem.NORM_BIAS),
-                output.reshape(rows, dim), saved);
+                Views.reshaped(output, rows, dim), saved);
     }
 
     @Override
@@ -59,8 +60,8 @@ final class ConvNeXtStemRuntime extends HandWrittenRuntime {
         long rows = outputGradient.length() / dim;
         INDArray dConv = scratch().get(CONV, input.dataType(), rows, dim);
         // dConv's column sums, taken in the same pass, are the convolution's bias gradient.
-        kernels.layerNormBackward(outputGradient.reshape(rows, dim), norm, param(ConvNeXtStem.NORM_WEIGHT),
+        kernels.layerNormBackward(Views.reshaped(outputGradient, rows, dim), norm, param(ConvNeXtStem.NORM_WEIGHT),
                 grad(ConvNeXtStem.NORM_WEIGHT), grad(ConvNeXtStem.NORM_BIAS), dConv, grad(ConvNeXtStem.CONV_BIAS));
-        kernels.matmul(patches, dConv, grad(ConvNeXtStem.CONV_WEIGHT).reshape(patches.size(1), dim), true, false, 1.0);
+        kernels.matmul(patches, dConv, Views.reshaped(grad(ConvNeXtStem.CONV_WEIGHT), patches.size(1), dim), true, false, 1.0);
     }
 }

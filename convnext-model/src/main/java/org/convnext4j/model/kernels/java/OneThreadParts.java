@@ -1,7 +1,7 @@
 package org.convnext4j.model.kernels.java;
 
+import org.convnext4j.model.kernels.Views;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -37,7 +37,7 @@ final class OneThreadParts {
 
     /** Rows {@code from} to {@code to} of {@code array} along its first axis: a view sharing its memory. */
     static INDArray rows(INDArray array, long from, long to) {
-        return array.get(NDArrayIndex.interval(from, to));
+        return Views.firstAxisRange(array, from, to);
     }
 
     private static void onOneOpenMpThread(Part op, int index, long from, long to) {

@@ -1,0 +1,60 @@
+package org.convnext4j.model.kernels;
+
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Views of contiguous c-order arrays (another shape, a range of the first axis) made directly from
+ * their buffer, for the layers' and kernels' calls in every step.
+ *
+ * <p>Why not {@code reshape} and {@code get(interval)}: ND4J's general versions of both are among
+ * HotSpot's largest compilations ({@code Shape.newShapeNoCopy}, {@code BaseNDArray.get}), and called
+ * a hundred times a step they become hot just when the first steps run, so that compiling them took
+ * one of the two cores from those steps. For a contiguous c-order array a view is its buffer, offset
+ * and the new shape's c-order strides; any other layout takes ND4J's general path, as before.
+ */
+public final class Views {
+
+    private Views() {
+    }
+
+    /**
+     * {@code array} as the c-order shape {@code shape} (same length): a view where {@code array} is
+     * contiguous, otherwise whatever ND4J's {@code reshape} gives (a copy where no view can be made).
+     */
+    public static INDArray reshaped(INDArray array, long... shape) {
+        if (!contiguous(array)) {
+            return array.reshape('c', shape);
+        }
+        long length = 1;
+        long[] strides = new long[shape.length];
+        for (int axis = shape.length - 1; axis >= 0; axis--) {
+            strides[axis] = length;
+            length *= shape[axis];
+        }
+        if (length != array.length()) {
+            throw new IllegalArgumentException("cannot view " + array.length() + " elements as " + Arrays.toString(shape));
+        }
+        return Nd4j.create(array.data(), shape, strides, array.offset(), 'c');
+    }
+
+    /** Entries {@code from} (inclusive) to {@code to} (exclusive) along the first axis: a view sharing {@code array}'s memory. */
+    public static INDArray firstAxisRange(INDArray array, long from, long to) {
+        if (from < 0 || to > array.size(0) || from > to) {
+            throw new IllegalArgumentException("range " + from + " to " + to + " of an axis of " + array.size(0));
+        }
+        if (!contiguous(array)) {
+            return array.get(NDArrayIndex.interval(from, to));
+        }
+        long[] shape = array.shape().clone();   // shape() and stride() are the array's own
+        shape[0] = to - from;
+        return Nd4j.create(array.data(), shape, array.stride().clone(), array.offset() + from * array.stride(0), 'c');
+    }
+
+    private static boolean contiguous(INDArray array) {
+        return array.ordering() == 'c' && array.elementWiseStride() == 1 && !array.isEmpty();
+    }
+}
