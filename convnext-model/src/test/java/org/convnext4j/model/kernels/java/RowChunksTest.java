@@ -87,7 +87,7 @@ class RowChunksTest {
 
     @Test
     void visitsEveryRowOnceInChunksThatDependOnlyOnTheShape() {
-        long rows = 1000;
+        long rows = 250;   // 170 rows of 96 fill a chunk
         int columns = 96;
         AtomicLong rowsSeen = new AtomicLong();
         AtomicLong rowIndexSum = new AtomicLong();
@@ -103,9 +103,9 @@ class RowChunksTest {
         assertEquals(rows, rowsSeen.get());
         assertEquals(rows * (rows - 1) / 2, rowIndexSum.get());
         assertEquals(2, RowChunks.chunkCount(rows, columns), "two equal chunks rather than one full and a short one");
-        assertEquals(500, RowChunks.rowsPerChunk(rows, columns));
-        assertEquals(4, RowChunks.chunkCount(1024, 160), "an even number of chunks");
-        assertEquals(1, RowChunks.chunkCount(600, 96), "one chunk when it fits");
+        assertEquals(125, RowChunks.rowsPerChunk(rows, columns));
+        assertEquals(4, RowChunks.chunkCount(300, 160), "an even number of chunks (102 rows of 160 fill one)");
+        assertEquals(1, RowChunks.chunkCount(150, 96), "one chunk when it fits");
         assertEquals(1, RowChunks.maxRowsPerChunk(1_000_000), "a row longer than a chunk is a chunk of its own");
     }
 
