@@ -54,7 +54,8 @@ public final class Views {
         return Nd4j.create(array.data(), shape, array.stride().clone(), array.offset() + from * array.stride(0), 'c');
     }
 
-    private static boolean contiguous(INDArray array) {
+    /** Whether {@code array}'s elements are, in c order, those of its buffer from its offset on (and there are some). */
+    public static boolean contiguous(INDArray array) {
         return array.ordering() == 'c' && array.elementWiseStride() == 1 && !array.isEmpty();
     }
 }

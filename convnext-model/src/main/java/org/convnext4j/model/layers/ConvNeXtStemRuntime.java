@@ -42,7 +42,7 @@ final class ConvNeXtStemRuntime extends HandWrittenRuntime {
     protected void forward(INDArray input, INDArray output, boolean training) {
         DataType type = input.dataType();
         // A batch's slice of samples (SplitBatchInference's parts) is contiguous already: no copy.
-        INDArray images = input.ordering() == 'c' && input.elementWiseStride() == 1 ? input : input.dup('c');
+        INDArray images = Views.contiguous(input) ? input : input.dup('c');
         long rows = output.length() / dim;
         long patchLength = (long) ConvNeXtStem.PATCH * ConvNeXtStem.PATCH * input.size(1);
         patches = kept(training, PATCHES, patches, type, rows, patchLength);

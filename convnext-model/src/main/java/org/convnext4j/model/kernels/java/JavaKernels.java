@@ -8,6 +8,7 @@ import org.convnext4j.model.kernels.HostCpu;
 import org.convnext4j.model.kernels.KernelChoice;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.Views;
 import org.convnext4j.model.kernels.WorkingArrays;
 import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -182,8 +183,8 @@ public final class JavaKernels implements Kernels {
         if (oneDnnAvx512 && oneDnnDepthwise()) {
             nd4j.depthwise(input, kernel, bias, out);
         } else if (oneDnnDepthwise()) {
-            OneThreadParts.run(input.size(0), (index, from, to) -> nd4j.depthwise(OneThreadParts.rows(input, from, to), kernel, bias,
-                    OneThreadParts.rows(out, from, to)));
+            OneThreadParts.run(input.size(0), (index, from, to) -> nd4j.depthwise(Views.firstAxisRange(input, from, to), kernel, bias,
+                    Views.firstAxisRange(out, from, to)));
         } else {
             DepthwiseConvolution.forward(input, kernel, bias, false, out);
         }

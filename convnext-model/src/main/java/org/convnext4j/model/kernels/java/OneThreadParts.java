@@ -1,7 +1,5 @@
 package org.convnext4j.model.kernels.java;
 
-import org.convnext4j.model.kernels.Views;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -33,11 +31,6 @@ final class OneThreadParts {
     static void run(long items, Part op) {
         int parts = count(items);
         SharedIndices.run(parts, index -> onOneOpenMpThread(op, index, items * index / parts, items * (index + 1) / parts));
-    }
-
-    /** Rows {@code from} to {@code to} of {@code array} along its first axis: a view sharing its memory. */
-    static INDArray rows(INDArray array, long from, long to) {
-        return Views.firstAxisRange(array, from, to);
     }
 
     private static void onOneOpenMpThread(Part op, int index, long from, long to) {

@@ -3,6 +3,7 @@ package org.convnext4j.model.kernels.java;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
+import org.convnext4j.model.kernels.Views;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -138,7 +139,7 @@ final class RowChunks {
 
     /** Whether the array is a matrix of contiguous c-order rows, as libnd4j's products take whole. */
     static boolean plainMatrix(INDArray array) {
-        return array.rank() == 2 && array.ordering() == 'c' && array.elementWiseStride() == 1;
+        return array.rank() == 2 && Views.contiguous(array);
     }
 
     /**

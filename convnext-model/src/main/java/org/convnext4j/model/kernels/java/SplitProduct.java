@@ -1,5 +1,6 @@
 package org.convnext4j.model.kernels.java;
 
+import org.convnext4j.model.kernels.Views;
 import org.convnext4j.model.kernels.WorkingArrays;
 import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -71,8 +72,8 @@ final class SplitProduct {
     static void multiply(Nd4jKernels nd4j, INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
                          double alpha, Split split) {
         switch (split) {
-            case ROWS -> OneThreadParts.run(c.size(0), (index, from, to) -> nd4j.matmul(OneThreadParts.rows(a, from, to), b,
-                    OneThreadParts.rows(c, from, to), false, transposeB, alpha));
+            case ROWS -> OneThreadParts.run(c.size(0), (index, from, to) -> nd4j.matmul(Views.firstAxisRange(a, from, to), b,
+                    Views.firstAxisRange(c, from, to), false, transposeB, alpha));
             case INNER -> multiplyByInner(nd4j, a, b, c, alpha);
             case NONE -> throw new IllegalArgumentException("a product run as it is has no split");
         }
@@ -85,7 +86,7 @@ final class SplitProduct {
         INDArray partials = WorkingArrays.scratch().get(PARTIAL_C, c.dataType(), parts - 1, c.size(0), c.size(1));
         OneThreadParts.run(inner, (index, from, to) -> {
             INDArray into = index == 0 ? c : partials.get(NDArrayIndex.point(index - 1));
-            nd4j.matmul(OneThreadParts.rows(a, from, to), OneThreadParts.rows(b, from, to), into, true, false, alpha);
+            nd4j.matmul(Views.firstAxisRange(a, from, to), Views.firstAxisRange(b, from, to), into, true, false, alpha);
         });
         for (int part = 0; part < parts - 1; part++) {
             c.addi(partials.get(NDArrayIndex.point(part)));

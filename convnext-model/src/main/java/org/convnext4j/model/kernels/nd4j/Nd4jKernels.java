@@ -5,6 +5,7 @@ import org.convnext4j.model.kernels.DepthwiseReach;
 import org.convnext4j.model.kernels.DropPath;
 import org.convnext4j.model.kernels.Kernels;
 import org.convnext4j.model.kernels.LayerNormSaved;
+import org.convnext4j.model.kernels.Views;
 import org.convnext4j.model.kernels.WorkingArrays;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -253,7 +254,7 @@ public final class Nd4jKernels implements Kernels {
     public void depthwiseBackward(INDArray input, INDArray kernel, INDArray dOut, INDArray inputGradient, INDArray kernelGradient) {
         DepthwiseReach reach = DepthwiseReach.of(input.size(1), input.size(2));
         INDArray reachable = reach.kernel(kernel, REACHABLE_KERNEL);
-        INDArray reachableGradient = reach.isWholeKernel() && kernelGradient.ordering() == 'c' && kernelGradient.elementWiseStride() == 1
+        INDArray reachableGradient = reach.isWholeKernel() && Views.contiguous(kernelGradient)
                 ? kernelGradient : scratch(REACHABLE_KERNEL_GRADIENT, kernel.dataType(), reachable.shape());
         Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
                 .addInputs(input, reachable, dOut)
