@@ -85,7 +85,6 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         System.out.printf(Locale.ROOT, "%s %dx%d batch %d, mode %s, %d warm-up + %d timed steps, %d cores visible%s%n",
                 model.variant, imageSize, imageSize, batch, mode, warmup, steps, Runtime.getRuntime().availableProcessors(),
                 System.getenv("OMP_NUM_THREADS") == null ? "" : ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
-        String dl4jEngine = "engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads();
         if (engine == InferenceEngine.onnxruntime) {
             // the same network (variant, seed) on the same input, exported to ONNX and timed in ONNX Runtime
             ModelInfo info = new ModelInfo(model.variant, config, imageSize, ModelInfo.indexNames(numClasses));
@@ -95,11 +94,11 @@ final class BenchmarkCommand extends ConvNeXtCommand {
             }
         } else if (mode == Mode.infer) {
             try (SplitBatchInference inference = SplitBatchInference.of(graph)) {
-                System.out.println(dl4jEngine + ", " + inference.describe(batch));
+                System.out.println(dl4jEngine() + ", " + inference.describe(batch));
                 report("forward", time(() -> inference.logits(images)));
             }
         } else {
-            System.out.println(dl4jEngine);
+            System.out.println(dl4jEngine());
             GradientStep step = new GradientStep(graph, null);   // its gradient array only where it is used
             PhaseTimer phases = new PhaseTimer();
             graph.setListeners(phases);
@@ -162,6 +161,10 @@ final class BenchmarkCommand extends ConvNeXtCommand {
         private double[] column(int index) {
             return phases.subList(phases.size() - steps, phases.size()).stream().mapToDouble(p -> p[index]).toArray();
         }
+    }
+
+    private static String dl4jEngine() {
+        return "engine dl4j: " + RuntimeReport.runtime() + ", ND4J threads " + Nd4j.getEnvironment().maxThreads();
     }
 
     private double[] time(Runnable step) {
