@@ -5,7 +5,6 @@ import org.convnext4j.model.kernels.WorkingArrays;
 import org.convnext4j.model.kernels.nd4j.Nd4jKernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * c = alpha·op(a)·op(b) as one one-thread product per kernel thread ({@link OneThreadParts}), for the
@@ -83,13 +82,19 @@ final class SplitProduct {
     private static void multiplyByInner(Nd4jKernels nd4j, INDArray a, INDArray b, INDArray c, double alpha) {
         long inner = a.size(0);
         int parts = OneThreadParts.count(inner);
-        INDArray partials = WorkingArrays.scratch().get(PARTIAL_C, c.dataType(), parts - 1, c.size(0), c.size(1));
+        long rows = c.size(0);
+        // the partial products one below the other, each rows × columns
+        INDArray partials = WorkingArrays.scratch().get(PARTIAL_C, c.dataType(), (parts - 1) * rows, c.size(1));
         OneThreadParts.run(inner, (index, from, to) -> {
-            INDArray into = index == 0 ? c : partials.get(NDArrayIndex.point(index - 1));
+            INDArray into = index == 0 ? c : partial(partials, index - 1, rows);
             nd4j.matmul(Views.firstAxisRange(a, from, to), Views.firstAxisRange(b, from, to), into, true, false, alpha);
         });
         for (int part = 0; part < parts - 1; part++) {
-            c.addi(partials.get(NDArrayIndex.point(part)));
+            c.addi(partial(partials, part, rows));
         }
+    }
+
+    private static INDArray partial(INDArray partials, int part, long rows) {
+        return Views.firstAxisRange(partials, part * rows, (part + 1) * rows);
     }
 }
