@@ -14,7 +14,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * HotSpot's largest compilations ({@code Shape.newShapeNoCopy}, {@code BaseNDArray.get}), and called
  * a hundred times a step they become hot just when the first steps run, so that compiling them took
  * one of the two cores from those steps. For a contiguous c-order array a view is its buffer, offset
- * and the new shape's c-order strides; any other layout takes ND4J's general path, as before.
+ * and the new shape's c-order strides; {@link #reshaped} refuses any other layout, {@link #firstAxisRange}
+ * takes ND4J's general path for it.
  */
 public final class Views {
 
@@ -22,12 +23,15 @@ public final class Views {
     }
 
     /**
-     * {@code array} as the c-order shape {@code shape} (same length): a view where {@code array} is
-     * contiguous, otherwise whatever ND4J's {@code reshape} gives (a copy where no view can be made).
+     * {@code array}, contiguous in c order, as the c-order shape {@code shape} (same length): a view
+     * sharing its memory. Any other layout is refused rather than copied, because the layers write
+     * their outputs and gradients through these views: a copy would lose what is written to it.
      */
     public static INDArray reshaped(INDArray array, long... shape) {
         if (!contiguous(array)) {
-            return array.reshape('c', shape);
+            throw new IllegalStateException("expected a contiguous c-order array to view as " + Arrays.toString(shape)
+                    + ", got shape " + Arrays.toString(array.shape()) + ", strides " + Arrays.toString(array.stride())
+                    + ", order " + array.ordering());
         }
         long length = 1;
         long[] strides = new long[shape.length];

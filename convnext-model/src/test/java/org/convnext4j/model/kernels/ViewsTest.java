@@ -3,6 +3,7 @@ package org.convnext4j.model.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,12 +50,20 @@ class ViewsTest {
     }
 
     @Test
-    void otherLayoutsTakeNd4jsGeneralPath() {
+    void rangesOfOtherLayoutsTakeNd4jsGeneralPath() {
         INDArray matrix = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(3, 4);
-        INDArray columns = matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));   // not contiguous
-        assertEquals(columns.dup('c').reshape(6), Views.reshaped(columns, 6));
         INDArray transposed = matrix.transpose();                                            // 'f' order
         assertEquals(transposed.get(NDArrayIndex.interval(1, 3)), Views.firstAxisRange(transposed, 1, 3));
+    }
+
+    @Test
+    void refusesToReshapeWhatNoViewCanShow() {
+        // ND4J's reshape would copy these, and what a layer wrote through the copy would be lost.
+        INDArray matrix = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(3, 4);
+        INDArray columns = matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));   // not contiguous
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> Views.reshaped(columns, 6));
+        assertTrue(failure.getMessage().contains("[3, 2]"), failure.getMessage());
+        assertThrows(IllegalStateException.class, () -> Views.reshaped(matrix.transpose(), 12));   // 'f' order
     }
 
     @Test
