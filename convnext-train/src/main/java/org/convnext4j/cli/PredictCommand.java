@@ -19,6 +19,7 @@ import org.convnext4j.data.EvalTransform;
 import org.convnext4j.data.ImageDecoder;
 import org.convnext4j.model.weights.WeightFiles;
 import org.convnext4j.onnx.OnnxRuntimeModel;
+import org.convnext4j.train.loop.JsonNumbers;
 import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -241,7 +242,7 @@ final class PredictCommand extends ConvNeXtCommand {
         node.put("file", file.getFileName().toString());
         ArrayNode top = node.putArray("top");
         for (int c : order.subList(0, k)) {
-            top.addObject().put("class", classNames.get(c)).put("index", c).put("prob", probs[c] / sum);
+            JsonNumbers.put(top.addObject().put("class", classNames.get(c)).put("index", c), "prob", probs[c] / sum);
         }
         return node;
     }

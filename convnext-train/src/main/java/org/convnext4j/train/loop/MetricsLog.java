@@ -42,8 +42,11 @@ final class MetricsLog {
     void appendStep(int epoch, int batch, long step, double runningLoss, double lr, double imagesPerSecond, double dataWait)
             throws IOException {
         ObjectNode line = JSON.createObjectNode();
-        line.put("epoch", epoch).put("batch", batch).put("step", step).put("train_loss", runningLoss).put("lr", lr)
-                .put("images_per_second", imagesPerSecond).put("data_wait", dataWait);
+        line.put("epoch", epoch).put("batch", batch).put("step", step);
+        JsonNumbers.put(line, "train_loss", runningLoss);
+        JsonNumbers.put(line, "lr", lr);
+        JsonNumbers.put(line, "images_per_second", imagesPerSecond);
+        JsonNumbers.put(line, "data_wait", dataWait);
         Files.writeString(steps, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -51,11 +54,18 @@ final class MetricsLog {
     void append(int epoch, long step, double trainLoss, double lr, double imagesPerSecond, double seconds,
                 SplitEvaluation val, SplitEvaluation ema) throws IOException {
         ObjectNode line = JSON.createObjectNode();
-        line.put("epoch", epoch).put("step", step).put("train_loss", trainLoss).put("lr", lr)
-                .put("images_per_second", imagesPerSecond).put("epoch_seconds", seconds);
-        line.put("val_top1", val.top1()).put("val_top5", val.top5()).put("val_loss", val.loss());
+        line.put("epoch", epoch).put("step", step);
+        JsonNumbers.put(line, "train_loss", trainLoss);
+        JsonNumbers.put(line, "lr", lr);
+        JsonNumbers.put(line, "images_per_second", imagesPerSecond);
+        JsonNumbers.put(line, "epoch_seconds", seconds);
+        JsonNumbers.put(line, "val_top1", val.top1());
+        JsonNumbers.put(line, "val_top5", val.top5());
+        JsonNumbers.put(line, "val_loss", val.loss());
         if (ema != null) {
-            line.put("ema_top1", ema.top1()).put("ema_top5", ema.top5()).put("ema_loss", ema.loss());
+            JsonNumbers.put(line, "ema_top1", ema.top1());
+            JsonNumbers.put(line, "ema_top5", ema.top5());
+            JsonNumbers.put(line, "ema_loss", ema.loss());
         }
         line.set("val", val.toJson());
         Files.writeString(jsonl, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
@@ -73,9 +83,9 @@ final class MetricsLog {
             List<CurvesChart.Epoch> epochs = new ArrayList<>();
             for (String text : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
                 JsonNode n = JSON.readTree(text);
-                epochs.add(new CurvesChart.Epoch(n.get("epoch").asInt() + 1, n.get("train_loss").asDouble(),
-                        n.get("val_loss").asDouble(), n.get("val_top1").asDouble(), n.path("ema_top1").asDouble(Double.NaN),
-                        n.get("lr").asDouble()));
+                epochs.add(new CurvesChart.Epoch(n.get("epoch").asInt() + 1, JsonNumbers.read(n, "train_loss"),
+                        JsonNumbers.read(n, "val_loss"), JsonNumbers.read(n, "val_top1"), JsonNumbers.read(n, "ema_top1"),
+                        JsonNumbers.read(n, "lr")));
             }
             CurvesChart.write(chart, epochs);
         } catch (OutOfMemoryError | StackOverflowError e) {

@@ -66,10 +66,13 @@ public record SplitEvaluation(long samples, double top1, double top5, double los
     public ObjectNode toJson() {
         ObjectMapper json = new ObjectMapper();
         ObjectNode node = json.createObjectNode();
-        node.put("samples", samples).put("top1", top1).put("top5", top5).put("loss", loss);
+        node.put("samples", samples);
+        JsonNumbers.put(node, "top1", top1);
+        JsonNumbers.put(node, "top5", top5);
+        JsonNumbers.put(node, "loss", loss);
         ObjectNode perClass = node.putObject("per_class_accuracy");
         for (int c = 0; c < classNames.size(); c++) {
-            perClass.put(classNames.get(c), perClassAccuracy[c]);
+            JsonNumbers.put(perClass, classNames.get(c), perClassAccuracy[c]);   // null for a class without samples
         }
         ArrayNode matrix = node.putArray("confusion_matrix");
         for (long[] row : confusion) {

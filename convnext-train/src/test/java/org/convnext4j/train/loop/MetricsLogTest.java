@@ -11,6 +11,9 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,30 @@ class MetricsLogTest {
         }
         assertTrue(CurvesChartTest.has(ImageIO.read(withEma.resolve("curves.png").toFile()), CurvesChart.EMA));
         assertFalse(CurvesChartTest.has(ImageIO.read(without.resolve("curves.png").toFile()), CurvesChart.EMA));
+    }
+
+    @Test
+    void numbersThatAreNotFiniteAreWrittenAsNull() throws IOException {
+        Path run = Files.createDirectories(dir.resolve("nan"));
+        MetricsLog log = new MetricsLog(run);
+        // a class without validation samples has no accuracy; a diverged epoch has no loss
+        SplitEvaluation val = new SplitEvaluation(2, 0.5, 1.0, 0.7, new double[] {0.5, Double.NaN},
+                new long[][] {{1, 1}, {0, 0}}, List.of("a", "b"));
+        log.append(0, 2, Double.NaN, 1e-3, Double.POSITIVE_INFINITY, 5, val, null);
+        log.appendStep(0, 1, 1, Double.NaN, 1e-3, 100, 0.1);
+
+        JsonNode line = new ObjectMapper().readTree(Files.readString(run.resolve(MetricsLog.FILE)));
+        assertTrue(line.get("train_loss").isNull(), line.toString());
+        assertTrue(line.get("images_per_second").isNull(), line.toString());
+        assertTrue(line.get("val").get("per_class_accuracy").get("b").isNull(), line.toString());
+        assertEquals(0.5, line.get("val").get("per_class_accuracy").get("a").asDouble());
+        assertEquals(0.5, line.get("val_top1").asDouble());
+        assertTrue(Double.isNaN(JsonNumbers.read(line, "train_loss")));
+        assertTrue(Double.isNaN(JsonNumbers.read(line, "ema_top1")), "absent");
+        assertEquals(1e-3, JsonNumbers.read(line, "lr"));
+        assertFalse(Files.readString(run.resolve(MetricsLog.FILE)).contains("NaN"));
+        assertTrue(new ObjectMapper().readTree(Files.readString(run.resolve("steps.jsonl"))).get("train_loss").isNull());
+        assertTrue(Files.size(run.resolve("curves.png")) > 0, "the chart is drawn from the line read back");
     }
 
     private static SplitEvaluation split(double top1) {
