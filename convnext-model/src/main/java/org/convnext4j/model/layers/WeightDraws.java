@@ -3,6 +3,7 @@ package org.convnext4j.model.layers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.convnext4j.model.kernels.Views;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -40,13 +41,16 @@ final class WeightDraws {
      * grew the Java heap, and the process's memory with it, for nothing.
      */
     void truncatedNormal(INDArray target, double std) {
-        if (target.ordering() != 'c' || target.elementWiseStride() != 1) {
+        if (target.isEmpty()) {
+            return;
+        }
+        if (!Views.contiguous(target)) {
             INDArray contiguous = target.dup('c');
             truncatedNormal(contiguous, std);
             target.assign(contiguous);
             return;
         }
-        INDArray flat = target.reshape(target.length());   // a view: the array is contiguous
+        INDArray flat = Views.reshaped(target, target.length());
         double[] draws = new double[(int) Math.min(CHUNK, flat.length())];
         for (long start = 0; start < flat.length(); start += CHUNK) {
             int length = (int) Math.min(CHUNK, flat.length() - start);
